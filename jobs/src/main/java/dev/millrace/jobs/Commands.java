@@ -1,0 +1,27 @@
+package dev.millrace.jobs;
+
+import picocli.CommandLine;
+
+/**
+ * The list of sub-commands. Each capability adds its command classes here, in pipeline order, so that
+ * {@code bin/millrace --help} reads like the pipeline.
+ */
+final class Commands {
+
+    private Commands() {
+    }
+
+    static void register(CommandLine cli) {
+        Object[] commands = {
+            new dev.millrace.jobs.generate.GenerateCommand(),
+            new dev.millrace.jobs.ingest.IngestCommand(),
+            new dev.millrace.jobs.sql.SqlCommand(),
+            new dev.millrace.jobs.sql.TablesCommand(),
+            new dev.millrace.jobs.maintain.MaintainCommand(),
+            new dev.millrace.jobs.demo.DemoCommand(),
+        };
+        for (Object c : commands) {
+            cli.addSubcommand(c);
+        }
+    }
+}

@@ -1,0 +1,248 @@
+package dev.millrace.jobs.ingest;
+
+import dev.millrace.core.lake.Lake;
+import io.delta.tables.DeltaTable;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.expressions.WindowSpec;
+import org.apache.spark.storage.StorageLevel;
+
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.pmod;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.to_date;
+import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.xxhash64;
+
+/**
+ * Turns one entity's parsed rows into its three tables: every row into {@code bronze}, rejected rows with their
+ * reason into {@code quarantine}, valid rows deduplicated on the entity key into {@code silver}. Within a batch the
+ * first row of a key (by file and line) wins and later ones are quarantined as duplicates or conflicting duplicates;
+ * against silver, interaction rows already present are counted unchanged and conflicting ones quarantined, while
+ * dimension rows (movies, links) are updated in place by a MERGE, the newest delivery being authoritative.
+ */
+final class EntityWriter {
+
+    static final String STATUS = "_status";
+    static final String NEW = "new";
+    static final String UNCHANGED = "unchanged";
+    static final String UPDATED = "updated";
+    private static final Set<String> LINE_LEVEL = Set.of(RejectReason.UNPARSEABLE_LINE.code(),
+            RejectReason.WRONG_COLUMN_COUNT.code(), RejectReason.INVALID_ENCODING.code());
+
+    private final SparkSession spark;
+    private final Lake lake;
+    private final Entity entity;
+    private final String runId;
+    private final Timestamp ingestedAt;
+    private final EventPartitioning partitioning;
+
+    EntityWriter(SparkSession spark, Lake lake, EventPartitioning partitioning, Entity entity, String runId,
+                 Timestamp ingestedAt) {
+        this.partitioning = partitioning;
+        this.spark = spark;
+        this.lake = lake;
+        this.entity = entity;
+        this.runId = runId;
+        this.ingestedAt = ingestedAt;
+    }
+
+    /** Adds event_date and user_bucket (events only) and the run columns. */
+    Dataset<Row> withLineage(Dataset<Row> unified) {
+        Dataset<Row> df = unified.withColumn("_run_id", lit(runId)).withColumn("_ingested_at", lit(ingestedAt));
+        if (entity.isEvents()) {
+            df = df.withColumn("event_date", to_date(col("event_time")))
+                    .withColumn(EventPartitioning.PERIOD, partitioning.period(col("event_date")))
+                    .withColumn("user_bucket", pmod(xxhash64(col("user_id")), lit(lake.buckets())).cast("int"));
+        }
+        return df;
+    }
+
+    /**
+     * Gives every row a status: a reject reason, or new / unchanged / updated. Persisted by the caller, as it feeds
+     * the counts and all three writes.
+     */
+    Dataset<Row> classify(Dataset<Row> rows) {
+        List<String> keys = entity.keyNames();
+        List<String> values = entity.valueNames();
+        Column[] keyCols = keys.stream().map(k -> col(k)).toArray(Column[]::new);
+        Dataset<Row> rejected = rows.filter(col(UnifiedSchema.REASON).isNotNull())
+                .withColumn(STATUS, col(UnifiedSchema.REASON));
+        Dataset<Row> valid = rows.filter(col(UnifiedSchema.REASON).isNull());
+
+        WindowSpec byKey = Window.partitionBy(keyCols).orderBy(col(UnifiedSchema.SOURCE_FILE), col(UnifiedSchema.LINE));
+        Column sameAsFirst = values.isEmpty() ? lit(true)
+                : valueStruct("").eqNullSafe(org.apache.spark.sql.functions.first(valueStruct("")).over(byKey));
+        Dataset<Row> ranked = valid.withColumn("_rank", row_number().over(byKey))
+                .withColumn("_same_as_first", sameAsFirst);
+        Dataset<Row> batchDuplicates = ranked.filter(col("_rank").gt(1))
+                .withColumn(STATUS, when(col("_same_as_first"), lit(RejectReason.DUPLICATE.code()))
+                        .otherwise(lit(RejectReason.CONFLICTING_DUPLICATE.code())))
+                .withColumn(UnifiedSchema.DETAIL, concat(lit("same key as an earlier row of this batch"),
+                        when(col("_same_as_first"), lit("")).otherwise(lit(" with different values"))))
+                .drop("_rank", "_same_as_first");
+        Dataset<Row> firsts = ranked.filter(col("_rank").equalTo(1)).drop("_rank", "_same_as_first");
+        Dataset<Row> judged = againstSilver(firsts);
+
+        Dataset<Row> all = rejected.unionByName(batchDuplicates).unionByName(judged);
+        // Quarantined rows carry their reason in both columns from here on.
+        return all.withColumn(UnifiedSchema.REASON, when(isRejected(), col(STATUS)).otherwise(lit(null)));
+    }
+
+    static Column isRejected() {
+        return col(STATUS).isin(NEW, UNCHANGED, UPDATED).unary_$bang();
+    }
+
+    private Dataset<Row> againstSilver(Dataset<Row> firsts) {
+        String location = lake.location(entity.silver());
+        if (!DeltaTables.exists(spark, location)) {
+            return firsts.withColumn(STATUS, lit(NEW));
+        }
+        List<String> keys = entity.keyNames();
+        List<String> values = entity.valueNames();
+        Dataset<Row> existing = spark.read().format("delta").load(location);
+        if (entity.isEvents()) {
+            // Static partition pruning: only the periods this batch touches are read.
+            List<Object> periods = firsts.select(EventPartitioning.PERIOD).distinct().collectAsList().stream()
+                    .map(r -> r.get(0)).collect(Collectors.toList());
+            if (periods.isEmpty()) {
+                return firsts.withColumn(STATUS, lit(NEW));
+            }
+            existing = existing.filter(col(EventPartitioning.PERIOD).isin(periods.toArray()));
+        }
+        List<Column> exCols = new ArrayList<>();
+        for (String k : keys) {
+            exCols.add(col(k).as("_ex_" + k));
+        }
+        exCols.add(valueStruct("").as("_ex_values"));
+        exCols.add(lit(true).as("_ex_present"));
+        Dataset<Row> ex = existing.select(exCols.toArray(Column[]::new));
+        Column on = null;
+        for (String k : keys) {
+            Column c = col(k).equalTo(col("_ex_" + k));
+            on = on == null ? c : on.and(c);
+        }
+        Dataset<Row> joined = firsts.join(ex, on, "left");
+        Column same = values.isEmpty() ? lit(true) : valueStruct("").eqNullSafe(col("_ex_values"));
+        Column status = when(col("_ex_present").isNull(), lit(NEW))
+                .when(same, lit(UNCHANGED))
+                .otherwise(lit(entity.isEvents() ? RejectReason.CONFLICTING_DUPLICATE.code() : UPDATED));
+        Dataset<Row> out = joined.withColumn(STATUS, status)
+                .withColumn(UnifiedSchema.DETAIL, when(col(STATUS).equalTo(RejectReason.CONFLICTING_DUPLICATE.code()),
+                        lit("same key as a row already in " + entity.silver() + " with different values"))
+                        .otherwise(col(UnifiedSchema.DETAIL)));
+        List<String> drop = new ArrayList<>();
+        keys.forEach(k -> drop.add("_ex_" + k));
+        drop.add("_ex_values");
+        drop.add("_ex_present");
+        return out.drop(drop.toArray(String[]::new));
+    }
+
+    private Column valueStruct(String prefix) {
+        return struct(entity.valueNames().stream().map(v -> col(prefix + v)).toArray(Column[]::new));
+    }
+
+    /** bronze.<entity>: every row's raw values and lineage; the raw line too when it could not be split. */
+    void writeBronze(Dataset<Row> rows) {
+        List<Column> cols = new ArrayList<>();
+        for (Field f : entity.fields()) {
+            cols.add(col(UnifiedSchema.raw(f.name())).as(f.name()));
+        }
+        cols.add(when(col(UnifiedSchema.REASON).isin(LINE_LEVEL.toArray()), col(UnifiedSchema.RAW_TEXT))
+                .as(UnifiedSchema.RAW_TEXT));
+        cols.addAll(lineageColumns());
+        Dataset<Row> bronze = rows.select(cols.toArray(Column[]::new));
+        append(bronze, lake.location(entity.bronze()));
+    }
+
+    /** quarantine.<entity>: rejected rows with reason, detail, raw text, raw values and lineage. */
+    void writeQuarantine(Dataset<Row> classified) {
+        List<Column> cols = new ArrayList<>();
+        cols.add(col(STATUS).as("reason"));
+        cols.add(col(UnifiedSchema.DETAIL).as("detail"));
+        cols.add(col(UnifiedSchema.RAW_TEXT).as("raw_text"));
+        for (Field f : entity.fields()) {
+            cols.add(col(UnifiedSchema.raw(f.name())).as(f.name()));
+        }
+        cols.add(col(UnifiedSchema.SOURCE_FILE));
+        cols.add(col(UnifiedSchema.LINE));
+        cols.add(col("_run_id"));
+        cols.add(col("_ingested_at"));
+        Dataset<Row> q = classified.filter(isRejected()).select(cols.toArray(Column[]::new)).coalesce(1);
+        q.write().format("delta").mode("append").save(lake.location(entity.quarantine()));
+    }
+
+    /** Removes earlier quarantine rows for files being retried after a rejected run. */
+    void clearRejectedAttempts(Set<String> rejectedRuns) {
+        String location = lake.location(entity.quarantine());
+        if (rejectedRuns.isEmpty() || !DeltaTables.exists(spark, location)) {
+            return;
+        }
+        DeltaTable.forPath(spark, location).delete(col("_run_id").isin(rejectedRuns.toArray()));
+    }
+
+    /** silver.<entity>: new rows appended (events) or merged (dimensions). */
+    void writeSilver(Dataset<Row> classified) {
+        List<Column> cols = new ArrayList<>();
+        for (Field f : entity.fields()) {
+            cols.add(col(f.name()));
+        }
+        cols.addAll(lineageColumns());
+        String location = lake.location(entity.silver());
+        if (entity.isEvents()) {
+            Dataset<Row> fresh = classified.filter(col(STATUS).equalTo(NEW)).select(cols.toArray(Column[]::new));
+            append(fresh, location);
+            return;
+        }
+        Dataset<Row> changes = classified.filter(col(STATUS).isin(NEW, UPDATED)).select(cols.toArray(Column[]::new));
+        if (!DeltaTables.exists(spark, location)) {
+            changes.coalesce(1).write().format("delta").mode("append").save(location);
+            return;
+        }
+        String on = entity.keyNames().stream().map(k -> "t." + k + " = s." + k).collect(Collectors.joining(" AND "));
+        DeltaTable.forPath(spark, location).as("t").merge(changes.as("s"), on)
+                .whenMatched().updateAll()
+                .whenNotMatched().insertAll()
+                .execute();
+    }
+
+    private List<Column> lineageColumns() {
+        List<Column> cols = new ArrayList<>(List.of(col(UnifiedSchema.SOURCE_FILE), col(UnifiedSchema.LINE),
+                col("_run_id"), col("_ingested_at")));
+        if (entity.isEvents()) {
+            cols.add(col("event_date"));
+            cols.add(col("user_bucket"));
+            cols.add(col(EventPartitioning.PERIOD));
+        }
+        return cols;
+    }
+
+    private void append(Dataset<Row> df, String location) {
+        if (entity.isEvents()) {
+            // One file per (period, bucket) folder per run: each pair goes to exactly one writer task, sorted by
+            // user so that per-user reads touch few row groups.
+            df.repartition(col(EventPartitioning.PERIOD), col("user_bucket"))
+                    .sortWithinPartitions(col(EventPartitioning.PERIOD), col("user_bucket"), col("user_id"))
+                    .write().format("delta").mode("append")
+                    .partitionBy(EventPartitioning.PERIOD, "user_bucket").save(location);
+        } else {
+            df.coalesce(1).write().format("delta").mode("append").save(location);
+        }
+    }
+
+    static StorageLevel cacheLevel() {
+        return StorageLevel.MEMORY_AND_DISK();
+    }
+}

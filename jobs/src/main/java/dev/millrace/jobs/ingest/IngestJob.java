@@ -1,0 +1,197 @@
+package dev.millrace.jobs.ingest;
+
+import dev.millrace.core.config.MillraceConfig;
+import dev.millrace.core.lake.Lake;
+import dev.millrace.core.lake.LakeCatalog;
+import dev.millrace.core.lake.TableName;
+import dev.millrace.core.run.ExitCodes;
+import dev.millrace.core.run.RunReport;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Date;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.apache.spark.sql.functions.col;
+
+/**
+ * Ingests a source into bronze, silver and quarantine Delta tables: new files only (the ledger remembers the rest),
+ * interrupted runs rolled back first, every row accounted for (rows in = accepted + quarantined), and the job
+ * rejected (exit code 3, silver untouched) when an entity's reject ratio passes {@code millrace.ingest.max-reject-ratio}.
+ */
+public final class IngestJob {
+
+    static final String USER_METADATA = "spark.databricks.delta.commitInfo.userMetadata";
+    private static final Logger LOG = LoggerFactory.getLogger(IngestJob.class);
+
+    private final SparkSession spark;
+    private final MillraceConfig config;
+    private final Lake lake;
+
+    public IngestJob(SparkSession spark, MillraceConfig config) {
+        this.spark = spark;
+        this.config = config;
+        this.lake = Lake.from(config);
+    }
+
+    /** Runs the ingest, filling the report; returns an exit code. */
+    public int run(IngestRequest request, RunReport report) {
+        List<SourceSpec> specs = specs(request);
+        Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+        String date = request.logicalDate() == null ? null : request.logicalDate().toString();
+        Path root = SourceListing.resolveRoot(request.source(), date, hadoop);
+        report.put("source", root.toString());
+        if (date != null) {
+            report.put("logical_date", date);
+        }
+
+        IngestLedger ledger = new IngestLedger(spark, lake);
+        List<String> recovered = new RunRecovery(spark, lake).recover(ledger.runIds());
+        if (!recovered.isEmpty()) {
+            report.put("recovered_from_unfinished_runs", String.join("; ", recovered));
+        }
+        Set<String> ingested = ledger.ingested();
+        ValidationRules rules = ValidationRules.from(config, Instant.now());
+        double maxReject = config.getDouble("millrace.ingest.max-reject-ratio");
+        Timestamp now = Timestamp.from(Instant.now());
+        Date logicalDate = request.logicalDate() == null ? null : Date.valueOf(request.logicalDate());
+
+        Map<Entity, EntityResult> results = new LinkedHashMap<>();
+        List<Row> ledgerEntries = new ArrayList<>();
+        spark.conf().set(USER_METADATA, RunRecovery.TAG + report.runId());
+        try {
+            for (SourceSpec spec : specs) {
+                EntityResult result = results.computeIfAbsent(spec.entity(), EntityResult::new);
+                ingestSource(spec, root, ingested, rules, maxReject, report.runId(), now, logicalDate, ledger,
+                        result, ledgerEntries);
+            }
+            ledger.append(ledgerEntries);
+        } finally {
+            spark.conf().unset(USER_METADATA);
+        }
+        registerTables();
+
+        boolean anyRejected = false;
+        long files = 0;
+        Map<String, Object> byEntity = new LinkedHashMap<>();
+        for (EntityResult r : results.values()) {
+            byEntity.put(r.entity.tableName(), r.asMap());
+            anyRejected |= r.rejected;
+            files += r.filesNew;
+            if (r.rowsIn != r.accepted() + r.quarantinedTotal()) {
+                throw new IllegalStateException("internal error: " + r.entity.tableName() + " rows in " + r.rowsIn
+                        + " != accepted " + r.accepted() + " + quarantined " + r.quarantinedTotal());
+            }
+        }
+        report.put("files_ingested", files);
+        report.put("entities", byEntity);
+        report.put("max_reject_ratio", maxReject);
+        if (anyRejected) {
+            report.put("result", "REJECTED: too many bad rows; quarantine written, silver unchanged for the "
+                    + "rejected entities. Fix the source or the mapping and run again.");
+            return ExitCodes.REJECTED;
+        }
+        report.put("result", files == 0 ? "nothing new to ingest" : "ok");
+        return ExitCodes.OK;
+    }
+
+    private void ingestSource(SourceSpec spec, Path root, Set<String> ingested, ValidationRules rules,
+                              double maxReject, String runId, Timestamp now, Date logicalDate, IngestLedger ledger,
+                              EntityResult result, List<Row> ledgerEntries) {
+        Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+        List<SourceFile> all = SourceListing.list(root, spec.filesGlob(), hadoop);
+        List<SourceFile> fresh = new ArrayList<>();
+        for (SourceFile f : all) {
+            if (ingested.contains(IngestLedger.identity(f))) {
+                result.filesSkipped++;
+            } else {
+                fresh.add(f);
+            }
+        }
+        if (fresh.isEmpty()) {
+            return;
+        }
+        result.filesNew += fresh.size();
+        LOG.info("ingesting {} new file(s) into {}", fresh.size(), spec.entity().silver());
+
+        SourceReader reader = new SourceReader(spark, rules, config.getBytes("millrace.ingest.split-size"),
+                (int) Math.min(Integer.MAX_VALUE - 16, config.getBytes("millrace.ingest.max-line-size")));
+        EntityWriter writer = new EntityWriter(spark, lake, EventPartitioning.from(config), spec.entity(), runId, now);
+        Dataset<Row> rows = writer.withLineage(reader.read(spec, fresh)).persist(EntityWriter.cacheLevel());
+        Dataset<Row> classified = writer.classify(rows).persist(EntityWriter.cacheLevel());
+        try {
+            Map<String, Long> perFile = new HashMap<>();
+            for (Row r : classified.groupBy(col(UnifiedSchema.SOURCE_FILE), col(EntityWriter.STATUS)).count()
+                    .collectAsList()) {
+                String status = r.getString(1);
+                long n = r.getLong(2);
+                perFile.merge(r.getString(0), n, Long::sum);
+                result.rowsIn += n;
+                switch (status) {
+                    case EntityWriter.NEW -> result.inserted += n;
+                    case EntityWriter.UNCHANGED -> result.unchanged += n;
+                    case EntityWriter.UPDATED -> result.updated += n;
+                    default -> result.quarantined.merge(status, n, Long::sum);
+                }
+            }
+            result.blankLines += reader.blankLines().value();
+            Set<String> retried = ledger.rejectedRuns(fresh);
+            writer.clearRejectedAttempts(retried);
+            boolean tooMany = result.rejectRatio() > maxReject;
+            if (result.quarantinedTotal() > 0) {
+                writer.writeQuarantine(classified);
+            }
+            if (tooMany) {
+                result.rejected = true;
+                result.rejectMessage = String.format("%.2f%% of rows rejected, above the %.2f%% allowed",
+                        100 * result.rejectRatio(), 100 * maxReject);
+            } else {
+                writer.writeBronze(rows);
+                writer.writeSilver(classified);
+            }
+            String status = tooMany ? IngestLedger.REJECTED : IngestLedger.INGESTED;
+            for (SourceFile f : fresh) {
+                long n = perFile.getOrDefault(f.path(), 0L);
+                if (n == 0) {
+                    result.filesEmpty++;
+                }
+                ledgerEntries.add(IngestLedger.entry(f, spec.entity(), runId, status, n, logicalDate, now));
+            }
+        } finally {
+            classified.unpersist();
+            rows.unpersist();
+        }
+    }
+
+    private List<SourceSpec> specs(IngestRequest request) {
+        if ("movielens".equalsIgnoreCase(request.format())) {
+            return request.mapping() == null ? MappingFile.movieLens()
+                    : MappingFile.read(request.mapping(), SourceFormat.CSV);
+        }
+        SourceFormat format = SourceFormat.parse(request.format());
+        if (request.mapping() == null) {
+            throw new IllegalArgumentException("--format " + request.format() + " needs --mapping FILE that maps the "
+                    + "source's columns onto the entity fields (see docs/ingest.md)");
+        }
+        return MappingFile.read(request.mapping(), format);
+    }
+
+    private void registerTables() {
+        LakeCatalog catalog = new LakeCatalog(spark, lake);
+        for (TableName t : catalog.discover()) {
+            catalog.register(t);
+        }
+    }
+}

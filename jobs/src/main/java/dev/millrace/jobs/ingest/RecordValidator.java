@@ -1,0 +1,127 @@
+package dev.millrace.jobs.ingest;
+
+import java.io.Serializable;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Turns a record's raw field values into typed values for its entity and judges them: missing keys, values that do
+ * not parse, ratings and times out of range. The first problem found is the row's reason; its detail names the field
+ * and the value.
+ */
+final class RecordValidator implements Serializable {
+
+    private static final String[] NO_GENRES = new String[0];
+
+    private final Entity entity;
+    private final TimeFormat timeFormat;
+    private final ValidationRules rules;
+    private final boolean[] mapped;
+
+    RecordValidator(SourceSpec spec, ValidationRules rules) {
+        this.entity = spec.entity();
+        this.timeFormat = spec.timeFormat();
+        this.rules = rules;
+        this.mapped = new boolean[entity.fields().size()];
+        for (int i = 0; i < mapped.length; i++) {
+            mapped[i] = spec.columns().containsKey(entity.fields().get(i).name());
+        }
+    }
+
+    /** Validates raw values, in the entity's field order (null for empty or unmapped). */
+    Outcome validate(String[] raw) {
+        List<Field> fields = entity.fields();
+        Outcome out = new Outcome(fields.size());
+        for (int i = 0; i < fields.size(); i++) {
+            Field f = fields.get(i);
+            String v = raw[i];
+            if (v == null || v.isEmpty()) {
+                if (f.key()) {
+                    out.reject(RejectReason.NULL_KEY, f.name() + " is empty");
+                } else if (f.required() || (mapped[i] && f.name().equals("rating") && !mapped[entity.indexOf("weight")])) {
+                    out.reject(RejectReason.MISSING_VALUE, f.name() + " is empty");
+                } else if (f.name().equals("weight")) {
+                    out.typed[i] = 1.0;
+                } else if (f.type() == FieldType.GENRES) {
+                    out.typed[i] = NO_GENRES;
+                }
+                continue;
+            }
+            try {
+                out.typed[i] = convert(f, v);
+            } catch (IllegalArgumentException e) {
+                out.reject(RejectReason.BAD_TYPE, f.name() + ": " + e.getMessage());
+            }
+        }
+        checkRanges(out);
+        return out;
+    }
+
+    private Object convert(Field f, String v) {
+        switch (f.type()) {
+            case ID: {
+                long id;
+                try {
+                    id = Long.parseLong(v.trim());
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("'" + TimeFormat.abbreviate(v) + "' is not an integer id");
+                }
+                if (id < 0) {
+                    throw new IllegalArgumentException("id " + id + " is negative");
+                }
+                return id;
+            }
+            case DOUBLE: {
+                double d;
+                try {
+                    d = Double.parseDouble(v.trim());
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("'" + TimeFormat.abbreviate(v) + "' is not a number");
+                }
+                if (!Double.isFinite(d)) {
+                    throw new IllegalArgumentException("'" + v + "' is not a finite number");
+                }
+                return d;
+            }
+            case TIMESTAMP:
+                return Timestamp.from(timeFormat.parse(v));
+            case GENRES: {
+                if (v.equals("(no genres listed)")) {
+                    return NO_GENRES;
+                }
+                // An array, not a List: Spark's Row encoder takes arrays and Scala sequences only.
+                return Arrays.stream(v.split("\\|")).filter(g -> !g.isBlank()).toArray(String[]::new);
+            }
+            default:
+                return v;
+        }
+    }
+
+    private void checkRanges(Outcome out) {
+        if (out.rejected()) {
+            return;
+        }
+        int r = entity.indexOf("rating");
+        if (r >= 0 && out.typed[r] != null) {
+            double rating = (Double) out.typed[r];
+            if (rating < rules.ratingMin() || rating > rules.ratingMax()) {
+                out.reject(RejectReason.RATING_OUT_OF_RANGE, "rating " + rating + " is outside ["
+                        + rules.ratingMin() + ", " + rules.ratingMax() + "]");
+            }
+        }
+        int w = entity.indexOf("weight");
+        if (w >= 0 && out.typed[w] != null && (Double) out.typed[w] < 0) {
+            out.reject(RejectReason.BAD_TYPE, "weight " + out.typed[w] + " is negative");
+        }
+        int t = entity.indexOf("event_time");
+        if (t >= 0 && out.typed[t] != null) {
+            Instant time = ((Timestamp) out.typed[t]).toInstant();
+            if (time.isBefore(rules.timeMin()) || time.isAfter(rules.timeMax())) {
+                out.reject(RejectReason.TIMESTAMP_OUT_OF_RANGE, "event_time " + time + " is outside ["
+                        + rules.timeMin() + ", " + rules.timeMax() + "]");
+            }
+        }
+    }
+}

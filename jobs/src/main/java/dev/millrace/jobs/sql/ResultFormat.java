@@ -1,0 +1,6 @@
+package dev.millrace.jobs.sql;
+
+/** How {@code sql} prints a result. */
+public enum ResultFormat {
+    TABLE, CSV, JSON
+}
