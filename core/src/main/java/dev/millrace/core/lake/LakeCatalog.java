@@ -23,6 +23,9 @@ public final class LakeCatalog {
 
     private static final Logger LOG = LoggerFactory.getLogger(LakeCatalog.class);
 
+    /** Where each name registered by this JVM points: one session catalog can outlive a lake (tests, notebooks). */
+    private static final java.util.Map<String, String> REGISTERED = new java.util.concurrent.ConcurrentHashMap<>();
+
     private final SparkSession spark;
     private final Lake lake;
 
@@ -40,13 +43,23 @@ public final class LakeCatalog {
         return found;
     }
 
-    /** Registers one table (its folder must hold a Delta table) and its layer's database. */
+    /**
+     * Registers one table (its folder must hold a Delta table) and its layer's database. A name registered earlier
+     * in this JVM for another lake is re-pointed (the tables are external, so dropping the name keeps the data).
+     */
     public void register(TableName table) {
         spark.sql("CREATE DATABASE IF NOT EXISTS `" + table.layer() + "` LOCATION '"
                 + escape(lake.layerLocation(table.layer())) + "'");
-        if (!spark.catalog().tableExists(table.layer(), table.name())) {
-            spark.sql("CREATE TABLE IF NOT EXISTS " + quoted(table) + " USING delta LOCATION '"
-                    + escape(lake.location(table)) + "'");
+        String location = lake.location(table);
+        String key = table.qualified();
+        boolean exists = spark.catalog().tableExists(table.layer(), table.name());
+        if (exists && !location.equals(REGISTERED.get(key))) {
+            spark.sql("DROP TABLE IF EXISTS " + quoted(table));
+            exists = false;
+        }
+        if (!exists) {
+            spark.sql("CREATE TABLE IF NOT EXISTS " + quoted(table) + " USING delta LOCATION '" + escape(location) + "'");
+            REGISTERED.put(key, location);
         }
     }
 

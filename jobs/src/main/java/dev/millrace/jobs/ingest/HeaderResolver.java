@@ -27,6 +27,10 @@ final class HeaderResolver {
     static Resolved resolve(SourceSpec spec, SourceFile file, Configuration conf) {
         List<Field> fields = spec.entity().fields();
         int[] positions = new int[fields.size()];
+        if (spec.format() != SourceFormat.CSV) {
+            java.util.Arrays.fill(positions, -1); // JSON fields are found by name, per line
+            return new Resolved(positions, 0);
+        }
         if (!spec.header()) {
             for (int i = 0; i < fields.size(); i++) {
                 ColumnRef ref = spec.columns().get(fields.get(i).name());

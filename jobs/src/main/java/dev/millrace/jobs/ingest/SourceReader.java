@@ -61,6 +61,7 @@ final class SourceReader {
         // Enough splits to keep every core busy on mid-sized files, never more than the configured size.
         long parallelism = Math.max(1, spark.sparkContext().defaultParallelism());
         long splitSize = Math.min(maxSplitSize, Math.max(4L << 20, total / (2 * parallelism) + 1));
+        // (a configured size under the 4 MiB floor wins: tests use it to exercise multi-split files)
         List<FileSplit> splits = new SplitPlanner(jsc, conf, splitSize).plan(spec, files);
         if (splits.isEmpty()) {
             return spark.createDataFrame(new ArrayList<Row>(), schema);

@@ -38,14 +38,15 @@ final class SplitPlanner {
             if (r == null || f.size() == 0) {
                 continue;
             }
+            boolean header = spec.header() && spec.format() == SourceFormat.CSV;
             if (f.size() <= splitSize) {
-                single.add(new FileSplit(f.path(), f.size(), 0, f.size(), 1, spec.header(), r.positions(),
+                single.add(new FileSplit(f.path(), f.size(), 0, f.size(), 1, header, r.positions(),
                         r.expectedColumns()));
                 continue;
             }
             for (long start = 0; start < f.size(); start += splitSize) {
                 ranges.add(new FileSplit(f.path(), f.size(), start, Math.min(f.size(), start + splitSize), 0,
-                        spec.header(), r.positions(), r.expectedColumns()));
+                        header, r.positions(), r.expectedColumns()));
             }
         }
         List<FileSplit> out = new ArrayList<>(single);

@@ -1,0 +1,82 @@
+package dev.millrace.jobs.ingest;
+
+import dev.millrace.core.run.ExitCodes;
+import dev.millrace.core.spark.SharedSpark;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The reject threshold, the retry after a rejection, and the roll-back of a run that died half way. */
+class RejectAndRecoveryTest {
+
+    private static Path source(String name, String ratings) throws Exception {
+        Path dir = SharedSpark.newLakeDir(name);
+        Files.writeString(dir.resolve("ratings.csv"), "userId,movieId,rating,timestamp\n" + ratings);
+        return dir;
+    }
+
+    @Test
+    void tooManyRejectsFailTheJobAfterQuarantineAndARetryDoesNotDuplicateQuarantine() throws Exception {
+        Path src = source("reject-src", "1,1,4.0,1500000000\n1,2,9.0,1500000000\n1,3,4.0,1500000000\n");
+        IngestFixture strict = new IngestFixture("reject", Map.of("millrace.ingest.max-reject-ratio", 0.1));
+        IngestFixture.Result r = strict.ingestMovieLens(src.toString());
+        assertThat(r.code()).isEqualTo(ExitCodes.REJECTED);
+        assertThat(r.report().get("result").toString()).startsWith("REJECTED");
+        assertThat(strict.table(Entity.RATINGS.quarantine()).count()).isEqualTo(1);
+        assertThat(strict.exists(Entity.RATINGS.silver())).isFalse();
+        assertThat(strict.exists(Entity.RATINGS.bronze())).isFalse();
+
+        // Same lake, a looser threshold: the file is retried (it was rejected, not ingested).
+        IngestFixture loose = new IngestFixture("unused", Map.of("millrace.ingest.max-reject-ratio", 0.5,
+                "millrace.lake.root", strict.lake.root()));
+        IngestFixture.Result again = loose.ingestMovieLens(src.toString());
+        assertThat(again.code()).isEqualTo(ExitCodes.OK);
+        assertThat(loose.table(Entity.RATINGS.silver()).count()).isEqualTo(2);
+        assertThat(loose.table(Entity.RATINGS.quarantine()).count()).as("no duplicate quarantine rows").isEqualTo(1);
+        assertThat(loose.ingestMovieLens(src.toString()).number("ratings", "files_already_ingested")).isEqualTo(1);
+    }
+
+    @Test
+    void aRunThatDiedHalfWayIsRolledBackBeforeTheNextOne() throws Exception {
+        IngestFixture lake = new IngestFixture("recovery", Map.of());
+        Path first = source("recovery-1", "1,1,4.0,1500000000\n");
+        assertThat(lake.ingestMovieLens(first.toString()).code()).isZero();
+        long bronzeVersion = lake.version(Entity.RATINGS.bronze());
+
+        // A run that wrote to bronze and then died: its commit carries its run id, the ledger never heard of it.
+        StructType schema = lake.table(Entity.RATINGS.bronze()).schema();
+        Row orphan = lake.table(Entity.RATINGS.bronze()).first();
+        Object[] values = new Object[schema.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = orphan.get(i);
+        }
+        values[schema.fieldIndex("_run_id")] = "dead-run";
+        lake.spark.conf().set(IngestJob.USER_METADATA, RunRecovery.TAG + "dead-run");
+        try {
+            lake.spark.createDataFrame(List.of(RowFactory.create(values)), schema).write().format("delta")
+                    .mode("append").save(lake.lake.location(Entity.RATINGS.bronze()));
+        } finally {
+            lake.spark.conf().unset(IngestJob.USER_METADATA);
+        }
+        assertThat(lake.table(Entity.RATINGS.bronze()).count()).isEqualTo(2);
+
+        Path second = source("recovery-2", "2,1,3.0,1500000000\n");
+        IngestFixture.Result r = lake.ingestMovieLens(second.toString());
+        assertThat(r.code()).isZero();
+        assertThat(r.report().get("recovered_from_unfinished_runs").toString())
+                .contains("bronze.ratings: restored to version " + bronzeVersion);
+        assertThat(lake.table(Entity.RATINGS.bronze()).filter("_run_id = 'dead-run'").count()).isZero();
+        assertThat(lake.table(Entity.RATINGS.bronze()).count()).isEqualTo(2);
+        assertThat(lake.table(Entity.RATINGS.silver()).count()).isEqualTo(2);
+        assertThat(DataTypes.LongType).isEqualTo(schema.apply("_line").dataType());
+    }
+}
