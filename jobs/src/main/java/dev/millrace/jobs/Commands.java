@@ -19,6 +19,9 @@ final class Commands {
             new dev.millrace.jobs.sql.TablesCommand(),
             new dev.millrace.jobs.maintain.MaintainCommand(),
             new dev.millrace.jobs.demo.DemoCommand(),
+            new dev.millrace.jobs.serving.PublishCommand(),
+            new dev.millrace.jobs.serving.ServeCommand(),
+            new dev.millrace.jobs.serving.ServingCommand(),
         };
         for (Object c : commands) {
             cli.addSubcommand(c);

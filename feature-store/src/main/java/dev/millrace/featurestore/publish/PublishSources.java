@@ -1,0 +1,136 @@
+package dev.millrace.featurestore.publish;
+
+import dev.millrace.core.lake.Lake;
+import dev.millrace.core.lake.LakeCatalog;
+import dev.millrace.core.lake.TableName;
+import dev.millrace.featurestore.online.Keyspace;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max_by;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.to_json;
+
+/**
+ * The lake tables a publish reads, as Spark plans (nothing is read until the writers run): the latest version of
+ * {@code gold.recommendations}, the popularity list ({@code gold.popular_items}, else the most-rated items of
+ * {@code silver.ratings}) and the latest row per entity of every {@code features.<entity>_features} table.
+ */
+final class PublishSources {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PublishSources.class);
+
+    static final TableName RECOMMENDATIONS = TableName.of("gold", "recommendations");
+    static final TableName POPULAR_ITEMS = TableName.of("gold", "popular_items");
+    static final TableName RATINGS = TableName.of("silver", "ratings");
+    static final String FEATURES_LAYER = "features";
+    static final String FEATURES_SUFFIX = "_features";
+    static final String FEATURE_TS = "feature_ts";
+
+    private final SparkSession spark;
+    private final Lake lake;
+    private final Set<TableName> tables;
+
+    PublishSources(SparkSession spark, Lake lake) {
+        this.spark = spark;
+        this.lake = lake;
+        this.tables = Set.copyOf(new LakeCatalog(spark, lake).discover());
+    }
+
+    /** The latest {@code gold.recommendations}; its schema is checked before anything is written. */
+    Dataset<Row> recommendations() {
+        if (!tables.contains(RECOMMENDATIONS)) {
+            throw new IllegalStateException("no table " + RECOMMENDATIONS + " at " + lake.location(RECOMMENDATIONS)
+                    + ": run the scoring job first");
+        }
+        Dataset<Row> df = read(RECOMMENDATIONS);
+        requireColumns(df, RECOMMENDATIONS, "user_id", "items", "model_version", "run_id", "generated_at");
+        return df.select("user_id", "items", "model_version", "run_id", "generated_at");
+    }
+
+    /** Where the popularity fallback comes from, for the report. */
+    String popularSource() {
+        if (tables.contains(POPULAR_ITEMS)) {
+            return POPULAR_ITEMS.qualified();
+        }
+        return tables.contains(RATINGS) ? RATINGS.qualified() + " (most rated)" : "none (empty list)";
+    }
+
+    /** {@code (item_id, score)} best first, at most {@code topN} rows, in one partition. */
+    Dataset<Row> popular(int topN) {
+        Dataset<Row> ranked;
+        if (tables.contains(POPULAR_ITEMS)) {
+            Dataset<Row> df = read(POPULAR_ITEMS);
+            requireColumns(df, POPULAR_ITEMS, "rank", "item_id", "score");
+            ranked = df.orderBy(col("rank").asc(), col("item_id").asc())
+                    .select(col("item_id").cast("bigint"), col("score").cast("double"));
+        } else if (tables.contains(RATINGS)) {
+            Dataset<Row> df = read(RATINGS);
+            requireColumns(df, RATINGS, "item_id");
+            ranked = df.where(col("item_id").isNotNull()).groupBy("item_id").agg(count(lit(1)).as("n"))
+                    .orderBy(col("n").desc(), col("item_id").asc())
+                    .select(col("item_id").cast("bigint"), col("n").cast("double").as("score"));
+        } else {
+            LOG.warn("neither {} nor {} exists: unknown users will get an empty fallback list", POPULAR_ITEMS, RATINGS);
+            ranked = spark.emptyDataFrame().select(lit(0L).as("item_id"), lit(0.0).as("score")).limit(0);
+        }
+        return ranked.limit(topN).coalesce(1);
+    }
+
+    /** Keyspace -> {@code (key STRING, json STRING)}, the latest row per entity, for every online feature table. */
+    Map<Keyspace, Dataset<Row>> features() {
+        Map<Keyspace, Dataset<Row>> out = new LinkedHashMap<>();
+        for (TableName t : tables) {
+            if (!t.layer().equals(FEATURES_LAYER) || !t.name().endsWith(FEATURES_SUFFIX)) {
+                continue;
+            }
+            String entity = t.name().substring(0, t.name().length() - FEATURES_SUFFIX.length());
+            if (!Keyspace.isValidEntity(entity)) {
+                LOG.warn("skipping {}: '{}' is not a valid entity name", t, entity);
+                continue;
+            }
+            String key = entity + "_id";
+            Dataset<Row> df = read(t);
+            requireColumns(df, t, key, FEATURE_TS);
+            Column[] all = Arrays.stream(df.columns()).map(c -> col("`" + c + "`")).toArray(Column[]::new);
+            Dataset<Row> latest = df.where(col(key).isNotNull())
+                    .groupBy(col(key))
+                    .agg(max_by(struct(all), col(FEATURE_TS)).as("r"))
+                    .select(col(key).cast("string").as("key"), to_json(col("r")).as("json"));
+            out.put(Keyspace.features(entity), latest);
+        }
+        return out;
+    }
+
+    private Dataset<Row> read(TableName t) {
+        // By path: always the table's latest version, whatever the session's catalog has cached.
+        return spark.read().format("delta").load(lake.location(t));
+    }
+
+    private static void requireColumns(Dataset<Row> df, TableName t, String... names) {
+        List<String> missing = new ArrayList<>();
+        List<String> have = Arrays.asList(df.columns());
+        for (String n : names) {
+            if (!have.contains(n)) {
+                missing.add(n);
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException(t + " lacks column(s) " + missing + " (has " + have + ")");
+        }
+    }
+}

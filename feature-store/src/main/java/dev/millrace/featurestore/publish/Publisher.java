@@ -1,0 +1,123 @@
+package dev.millrace.featurestore.publish;
+
+import dev.millrace.core.config.MillraceConfig;
+import dev.millrace.core.lake.Lake;
+import dev.millrace.featurestore.online.Keyspace;
+import dev.millrace.featurestore.online.OnlineStore;
+import dev.millrace.featurestore.online.OnlineStoreException;
+import dev.millrace.featurestore.online.PublishLease;
+import dev.millrace.featurestore.online.RecommendationRecord;
+import dev.millrace.featurestore.online.StoreSettings;
+import dev.millrace.featurestore.online.VersionPointer;
+import dev.millrace.featurestore.online.VersionWriter;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.util.LongAccumulator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Publishes the lake's serving data as a new store version: the executors write it in bulk (one pipelined writer per
+ * partition, nothing collected to the driver), the driver checks every keyspace's count against what the tasks
+ * wrote, then makes the version current with one atomic flip and removes versions older than the previous one. Any
+ * failure before the flip leaves the current version untouched and serving.
+ */
+public final class Publisher {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Publisher.class);
+
+    private final SparkSession spark;
+    private final Lake lake;
+    private final StoreSettings settings;
+    private final OnlineStore store;
+    private final int popularTopN;
+
+    public Publisher(SparkSession spark, Lake lake, StoreSettings settings, OnlineStore store, int popularTopN) {
+        if (popularTopN < 1) {
+            throw new IllegalArgumentException("millrace.serving.publish.popular-top-n must be at least 1");
+        }
+        this.spark = spark;
+        this.lake = lake;
+        this.settings = settings;
+        this.store = store;
+        this.popularTopN = popularTopN;
+    }
+
+    public static Publisher from(SparkSession spark, MillraceConfig config, OnlineStore store) {
+        return new Publisher(spark, Lake.from(config), StoreSettings.from(config), store,
+                config.getInt("millrace.serving.publish.popular-top-n"));
+    }
+
+    public PublishResult publish() {
+        requireReachableByExecutors();
+        long started = System.nanoTime();
+        PublishSources sources = new PublishSources(spark, lake);
+        // Plans first: a missing table or column fails here, before a version is even begun.
+        Dataset<Row> recs = sources.recommendations();
+        Dataset<Row> popular = sources.popular(popularTopN);
+        Map<Keyspace, Dataset<Row>> features = sources.features();
+
+        try (PublishLease lease = store.beginPublish()) {
+            long version = lease.version();
+            Map<String, Long> keys = new LinkedHashMap<>();
+            keys.put(Keyspace.RECOMMENDATIONS.name(), write(recs, RowKind.RECOMMENDATIONS, Keyspace.RECOMMENDATIONS, version));
+            long pop = write(popular, RowKind.POPULAR, Keyspace.POPULAR, version);
+            if (pop == 0) {
+                // An empty popularity source has no partition to write from: the fallback is then an empty list.
+                try (VersionWriter w = store.openWriter(version)) {
+                    w.put(Keyspace.POPULAR, Keyspace.POPULAR_KEY,
+                            new RecommendationRecord("popularity", "", null, new long[0], new double[0]).encode());
+                }
+                pop = 1;
+                verify(version, Keyspace.POPULAR, pop);
+            }
+            keys.put(Keyspace.POPULAR.name(), pop);
+            for (Map.Entry<Keyspace, Dataset<Row>> f : features.entrySet()) {
+                keys.put(f.getKey().name(), write(f.getValue(), RowKind.FEATURES, f.getKey(), version));
+            }
+            VersionPointer pointer = store.flip(lease);
+            List<Long> removed = store.removeOldVersions(pointer.current());
+            double seconds = (System.nanoTime() - started) / 1e9;
+            LOG.info("published version {} (previous {}) with {} to {} in {} s", pointer.current(), pointer.previous(),
+                    keys, store.describe(), String.format("%.1f", seconds));
+            return new PublishResult(pointer, keys, removed, sources.popularSource(), seconds);
+        }
+    }
+
+    /** Writes one dataset into the version from the executors and checks the store holds exactly what they wrote. */
+    private long write(Dataset<Row> rows, RowKind kind, Keyspace keyspace, long version) {
+        LongAccumulator written = spark.sparkContext().longAccumulator("publish " + keyspace);
+        LOG.info("writing {} into version {}", keyspace, version);
+        rows.foreachPartition(new PartitionWriter(settings, version, kind, keyspace, written));
+        long n = written.value();
+        if (n > 0) {
+            verify(version, keyspace, n);
+        }
+        return n;
+    }
+
+    private void verify(long version, Keyspace keyspace, long expected) {
+        long stored = store.count(version, keyspace);
+        if (stored != expected) {
+            throw new OnlineStoreException("verification failed for " + keyspace + " in version " + version + ": the tasks wrote "
+                    + expected + " rows but the store holds " + stored + " keys"
+                    + (stored < expected ? " (duplicate keys in the source?)" : "")
+                    + "; the current version is unchanged");
+        }
+    }
+
+    /** The embedded store is a local folder: only tasks on this machine (Spark local mode) can write it. */
+    private void requireReachableByExecutors() {
+        String master = spark.sparkContext().master();
+        if (settings.kind() == StoreSettings.Kind.EMBEDDED && !master.startsWith("local")) {
+            throw new IllegalStateException("the embedded online store (" + settings.embeddedPath() + ") can only be "
+                    + "published from Spark local mode, not from master '" + master
+                    + "': set millrace.serving.store = redis on a cluster");
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package dev.millrace.featurestore.serving;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.millrace.featurestore.online.Keyspace;
+import dev.millrace.featurestore.online.Lookup;
+import dev.millrace.featurestore.online.OnlineStore;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Optional;
+
+/**
+ * Online features of one entity: the value published in the current version, or an unexpired overlay value written
+ * since (the streaming job's), whichever has the later {@code feature_ts}. Overlay writes go through
+ * {@link #overlay(String, String, String)}, which stamps them with the configured TTL.
+ */
+public final class FeatureService {
+
+    static final String FEATURE_TS = "feature_ts";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final OnlineStore store;
+    private final Duration ttl;
+
+    public FeatureService(OnlineStore store, Duration ttl) {
+        this.store = store;
+        this.ttl = ttl;
+    }
+
+    public Optional<FeatureAnswer> features(String entity, String id) {
+        Keyspace ks = Keyspace.features(entity);
+        Lookup published = store.lookup(ks, id);
+        Optional<byte[]> overlay = store.getOverlay(ks, id);
+        if (overlay.isPresent() && (published.value() == null || newer(overlay.get(), published.value()))) {
+            return Optional.of(new FeatureAnswer(entity, id, published.version(), "overlay", text(overlay.get())));
+        }
+        return published.found().map(v -> new FeatureAnswer(entity, id, published.version(), "published", text(v)));
+    }
+
+    /**
+     * Writes fresh features for one entity over the published version; they expire after the configured TTL.
+     *
+     * @param json a JSON object that carries {@code feature_ts} (ISO-8601), like the published rows
+     */
+    public void overlay(String entity, String id, String json) {
+        JsonNode node = parse(json.getBytes(StandardCharsets.UTF_8));
+        if (!node.isObject() || timestamp(node) == null) {
+            throw new IllegalArgumentException("overlay features must be a JSON object with an ISO-8601 feature_ts");
+        }
+        store.putOverlay(Keyspace.features(entity), id, node.toString().getBytes(StandardCharsets.UTF_8), ttl);
+    }
+
+    private static boolean newer(byte[] overlay, byte[] published) {
+        Instant o = timestamp(parse(overlay));
+        Instant p = timestamp(parse(published));
+        return o != null && (p == null || !o.isBefore(p));
+    }
+
+    private static Instant timestamp(JsonNode node) {
+        JsonNode ts = node.get(FEATURE_TS);
+        if (ts == null || !ts.isTextual()) {
+            return null;
+        }
+        try {
+            return Instant.parse(ts.asText());
+        } catch (DateTimeParseException e) {
+            try {
+                // Spark's to_json writes offsets like +00:00 or no zone letter variants.
+                return java.time.OffsetDateTime.parse(ts.asText()).toInstant();
+            } catch (DateTimeParseException e2) {
+                return null;
+            }
+        }
+    }
+
+    private static JsonNode parse(byte[] json) {
+        try {
+            return JSON.readTree(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException("stored features are not valid JSON", e);
+        }
+    }
+
+    private static String text(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
+    }
+}

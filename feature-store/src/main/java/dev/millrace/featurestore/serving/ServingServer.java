@@ -1,0 +1,60 @@
+package dev.millrace.featurestore.serving;
+
+import dev.millrace.featurestore.online.OnlineStore;
+import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+
+/**
+ * The serving HTTP API on Undertow (the fastest server measured here, ../shared/STACK.md): recommendations, online
+ * features, health, readiness and Prometheus metrics. Reads the store it is given; closing the server does not close
+ * the store.
+ */
+public final class ServingServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ServingServer.class);
+
+    private final Undertow undertow;
+    private final ServingMetrics metrics = new ServingMetrics();
+    private final int port;
+
+    private ServingServer(OnlineStore store, ServingSettings settings) {
+        ServingHandler handler = new ServingHandler(store, settings, metrics);
+        this.undertow = Undertow.builder()
+                .addHttpListener(settings.port(), settings.host())
+                .setIoThreads(settings.ioThreads())
+                .setWorkerThreads(settings.workerThreads())
+                .setServerOption(UndertowOptions.RECORD_REQUEST_START_TIME, true)
+                // Undertow's own limits sit above ours, so our JSON 413/414 answer everything but absurd requests.
+                .setServerOption(UndertowOptions.MAX_HEADER_SIZE, Math.max(16 * 1024, settings.maxUriLength() * 4))
+                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, Math.max(1024L, settings.maxBodyBytes()))
+                .setServerOption(UndertowOptions.MAX_PARAMETERS, 16)
+                .setServerOption(UndertowOptions.ALWAYS_SET_DATE, false)
+                .setHandler(handler)
+                .build();
+        undertow.start();
+        this.port = ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
+        LOG.info("serving {} on http://{}:{}", store.describe(), settings.host(), port);
+    }
+
+    /** Starts a server (port 0 picks a free port; {@link #port()} tells which). */
+    public static ServingServer start(OnlineStore store, ServingSettings settings) {
+        return new ServingServer(store, settings);
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public ServingMetrics metrics() {
+        return metrics;
+    }
+
+    @Override
+    public void close() {
+        undertow.stop();
+    }
+}

@@ -1,0 +1,253 @@
+package dev.millrace.featurestore.online;
+
+import org.junit.jupiter.api.Test;
+
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * What every {@link OnlineStore} must do, run against each real implementation (LMDB files, a real redis-server):
+ * publish and read, exact counts, flip keeping the previous version, rollback, removal of older versions, atomic
+ * flips under a continuous reader, a publisher killed mid-write, and overlay values.
+ */
+abstract class OnlineStoreContract {
+
+    static final int KEYS = 300;
+
+    /** Settings for a fresh, empty store. */
+    abstract StoreSettings freshSettings(String name);
+
+    /** The arguments CrashingPublish needs to reach the same store. */
+    abstract List<String> crashArgs(StoreSettings settings);
+
+    static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static String text(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    /** Publishes a version whose every value names it: rec values "v<version>:<key>", the popular list "v<version>". */
+    static VersionPointer publish(OnlineStore store, int keys) {
+        try (PublishLease lease = store.beginPublish()) {
+            long v = lease.version();
+            try (VersionWriter w = store.openWriter(v)) {
+                for (int i = 0; i < keys; i++) {
+                    w.put(Keyspace.RECOMMENDATIONS, Integer.toString(i), utf8("v" + v + ":" + i));
+                }
+                w.put(Keyspace.POPULAR, Keyspace.POPULAR_KEY, utf8("v" + v));
+            }
+            assertThat(store.count(v, Keyspace.RECOMMENDATIONS)).isEqualTo(keys);
+            assertThat(store.count(v, Keyspace.POPULAR)).isEqualTo(1);
+            VersionPointer p = store.flip(lease);
+            store.removeOldVersions(v);
+            return p;
+        }
+    }
+
+    @Test
+    void emptyStoreHasNoCurrentVersion() {
+        try (OnlineStore store = OnlineStores.open(freshSettings("empty"))) {
+            assertThat(store.pointer()).isEmpty();
+            assertThatThrownBy(() -> store.lookup(Keyspace.RECOMMENDATIONS, "1"))
+                    .isInstanceOf(NoCurrentVersionException.class);
+            assertThatThrownBy(store::rollback).isInstanceOf(NoCurrentVersionException.class);
+            store.ping();
+        }
+    }
+
+    @Test
+    void publishThenRead() {
+        try (OnlineStore store = OnlineStores.open(freshSettings("read"))) {
+            VersionPointer p = publish(store, KEYS);
+            assertThat(p.previous()).isZero();
+            assertThat(store.pointer()).contains(p);
+            Lookup hit = store.lookup(Keyspace.RECOMMENDATIONS, "42");
+            assertThat(hit.version()).isEqualTo(p.current());
+            assertThat(text(hit.value())).isEqualTo("v" + p.current() + ":42");
+            assertThat(store.lookup(Keyspace.RECOMMENDATIONS, "no-such-user").found()).isEmpty();
+            assertThat(store.get(p.current(), Keyspace.POPULAR, Keyspace.POPULAR_KEY)).map(OnlineStoreContract::text)
+                    .contains("v" + p.current());
+            assertThat(store.lookup(Keyspace.features("user"), "1").found()).isEmpty();
+        }
+    }
+
+    @Test
+    void flipKeepsPreviousRemovesOlderAndRollbackSwaps() {
+        try (OnlineStore store = OnlineStores.open(freshSettings("flip"))) {
+            VersionPointer first = publish(store, 10);
+            VersionPointer second = publish(store, 20);
+            VersionPointer third = publish(store, 30);
+            assertThat(second.previous()).isEqualTo(first.current());
+            assertThat(third.previous()).isEqualTo(second.current());
+            assertThat(store.versions()).containsExactly(second.current(), third.current());
+
+            VersionPointer back = store.rollback();
+            assertThat(back).isEqualTo(new VersionPointer(second.current(), third.current()));
+            assertThat(text(store.lookup(Keyspace.RECOMMENDATIONS, "15").value())).isEqualTo("v" + second.current() + ":15");
+            assertThat(store.lookup(Keyspace.RECOMMENDATIONS, "25").found()).isEmpty();
+
+            // Rolling back again undoes the rollback.
+            assertThat(store.rollback()).isEqualTo(third);
+            assertThat(text(store.lookup(Keyspace.RECOMMENDATIONS, "25").value())).isEqualTo("v" + third.current() + ":25");
+        }
+    }
+
+    @Test
+    void rollbackWithoutPreviousFails() {
+        try (OnlineStore store = OnlineStores.open(freshSettings("noprev"))) {
+            publish(store, 5);
+            assertThatThrownBy(store::rollback).isInstanceOf(OnlineStoreException.class).hasMessageContaining("no previous");
+        }
+    }
+
+    @Test
+    void flipsAreAtomicForAContinuousReader() throws Exception {
+        StoreSettings settings = freshSettings("atomic");
+        try (OnlineStore writerStore = OnlineStores.open(settings); OnlineStore readerStore = OnlineStores.open(settings)) {
+            publish(writerStore, KEYS);
+            AtomicLong reads = new AtomicLong();
+            AtomicReference<String> failure = new AtomicReference<>();
+            Thread reader = new Thread(() -> {
+                while (!Thread.currentThread().isInterrupted() && failure.get() == null) {
+                    try {
+                        int key = ThreadLocalRandom.current().nextInt(KEYS);
+                        Lookup l = readerStore.lookup(Keyspace.RECOMMENDATIONS, Integer.toString(key));
+                        String expected = "v" + l.version() + ":" + key;
+                        if (l.value() == null || !text(l.value()).equals(expected)) {
+                            failure.set("read " + (l.value() == null ? "nothing" : text(l.value())) + ", expected " + expected);
+                        }
+                        // The second read of a request (the popularity fallback) comes from the same version.
+                        String pop = readerStore.get(l.version(), Keyspace.POPULAR, Keyspace.POPULAR_KEY).map(OnlineStoreContract::text)
+                                .orElse("missing");
+                        if (!pop.equals("v" + l.version())) {
+                            failure.set("popular list of version " + l.version() + " read as " + pop);
+                        }
+                        reads.incrementAndGet();
+                    } catch (RuntimeException e) {
+                        failure.set(e.toString());
+                    }
+                }
+            }, "continuous-reader");
+            reader.start();
+            try {
+                for (int i = 0; i < 12 && failure.get() == null; i++) {
+                    publish(writerStore, KEYS);
+                    // Reads finish after the flip before the next one: the contract keeps a resolved version readable
+                    // while it is current or previous, i.e. across one flip, not two.
+                    awaitReads(reads, reads.get() + 50, failure);
+                    if (i % 4 == 3) {
+                        writerStore.rollback();
+                        awaitReads(reads, reads.get() + 50, failure);
+                        writerStore.rollback();
+                    }
+                }
+            } finally {
+                reader.interrupt();
+                reader.join(TimeUnit.SECONDS.toMillis(30));
+            }
+            assertThat(failure.get()).isNull();
+            assertThat(reads.get()).isGreaterThan(600);
+        }
+    }
+
+    /** Lets the reader make progress between flips, so flips land among reads (bounded, no sleeping). */
+    private static void awaitReads(AtomicLong reads, long target, AtomicReference<String> failure) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (reads.get() < target && failure.get() == null && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+    }
+
+    @Test
+    void aPublisherKilledMidWriteLeavesTheCurrentVersionServing() throws Exception {
+        StoreSettings settings = freshSettings("crash");
+        try (OnlineStore store = OnlineStores.open(settings)) {
+            VersionPointer before = publish(store, KEYS);
+
+            Process child = startChild(settings, false);
+            String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(child.exitValue()).as(out).isEqualTo(CrashingPublish.EXIT_CODE);
+            assertThat(out).contains("halting in version");
+
+            // The current version is untouched and serving.
+            assertThat(store.pointer()).contains(before);
+            Lookup l = store.lookup(Keyspace.RECOMMENDATIONS, "3");
+            assertThat(l.version()).isEqualTo(before.current());
+            assertThat(text(l.value())).isEqualTo("v" + before.current() + ":3");
+
+            // The next publish proceeds (no lock left behind) and clears the unfinished version.
+            VersionPointer after = publish(store, KEYS);
+            assertThat(after.previous()).isEqualTo(before.current());
+            assertThat(store.versions()).containsExactly(before.current(), after.current());
+            assertThat(text(store.lookup(Keyspace.RECOMMENDATIONS, "200").value())).isEqualTo("v" + after.current() + ":200");
+        }
+    }
+
+    @Test
+    void aReaderSeesVersionsPublishedByAnotherProcess() throws Exception {
+        StoreSettings settings = freshSettings("otherprocess");
+        try (OnlineStore store = OnlineStores.open(settings)) {
+            VersionPointer before = publish(store, KEYS);
+            assertThat(store.lookup(Keyspace.RECOMMENDATIONS, "1").found()).isPresent();
+            for (int i = 0; i < 3; i++) {
+                Process child = startChild(settings, true);
+                String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+                assertThat(child.exitValue()).as(out).isZero();
+                VersionPointer now = store.pointer().orElseThrow();
+                assertThat(now.current()).isEqualTo(before.current() + 1 + i);
+                Lookup l = store.lookup(Keyspace.RECOMMENDATIONS, "17");
+                assertThat(text(l.value())).isEqualTo("v" + now.current() + ":17");
+                assertThat(store.get(now.current(), Keyspace.POPULAR, Keyspace.POPULAR_KEY)).isPresent();
+                assertThat(store.count(now.current(), Keyspace.RECOMMENDATIONS)).isEqualTo(KEYS);
+            }
+        }
+    }
+
+    private Process startChild(StoreSettings settings, boolean complete) throws java.io.IOException {
+            List<String> cmd = new ArrayList<>();
+            cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+                if (arg.startsWith("--add-") || arg.startsWith("-XX:+IgnoreUnrecognized")) {
+                    cmd.add(arg);
+                }
+            }
+            cmd.add("-cp");
+            cmd.add(System.getProperty("java.class.path"));
+            cmd.add(CrashingPublish.class.getName());
+            if (complete) {
+                cmd.add("complete");
+            }
+            cmd.addAll(crashArgs(settings));
+            cmd.add(Integer.toString(KEYS));
+            return new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    }
+
+    @Test
+    void overlayValuesAreReadUntilReplaced() {
+        try (OnlineStore store = OnlineStores.open(freshSettings("overlay"))) {
+            Keyspace users = Keyspace.features("user");
+            assertThat(store.getOverlay(users, "7")).isEmpty();
+            store.putOverlay(users, "7", utf8("{\"clicks\":3}"), Duration.ofMinutes(5));
+            assertThat(store.getOverlay(users, "7")).map(OnlineStoreContract::text).contains("{\"clicks\":3}");
+            store.putOverlay(users, "7", utf8("{\"clicks\":4}"), Duration.ofMinutes(5));
+            assertThat(store.getOverlay(users, "7")).map(OnlineStoreContract::text).contains("{\"clicks\":4}");
+            assertThatThrownBy(() -> store.putOverlay(users, "7", utf8("x"), Duration.ZERO))
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+}

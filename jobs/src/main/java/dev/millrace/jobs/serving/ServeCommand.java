@@ -1,0 +1,63 @@
+package dev.millrace.jobs.serving;
+
+import dev.millrace.core.config.MillraceConfig;
+import dev.millrace.core.run.ExitCodes;
+import dev.millrace.featurestore.online.OnlineStore;
+import dev.millrace.featurestore.online.OnlineStores;
+import dev.millrace.featurestore.online.StoreSettings;
+import dev.millrace.featurestore.serving.ServingServer;
+import dev.millrace.featurestore.serving.ServingSettings;
+import dev.millrace.jobs.cli.CommonOptions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code bin/millrace serve}: the recommendation and feature HTTP API over the online store, until stopped. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = {"Serve GET /v1/recommendations/{user}?k=N, GET /v1/features/{entity}/{id}, /health, /ready and "
+                + "/metrics from the online store (millrace.serving.*). Runs until interrupted (Ctrl-C, SIGTERM)."})
+public final class ServeCommand implements Callable<Integer> {
+
+    @Mixin
+    CommonOptions common;
+
+    @Option(names = "--port", paramLabel = "P", description = "Port to listen on (default millrace.serving.http.port; 0 = any free port).")
+    Integer port;
+
+    @Option(names = "--host", paramLabel = "ADDR", description = "Address to bind (default millrace.serving.http.host).")
+    String host;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        MillraceConfig config = common.load();
+        if (host != null) {
+            config = config.with(java.util.Map.of("millrace.serving.http.host", host));
+        }
+        ServingSettings settings = ServingSettings.from(config);
+        if (port != null) {
+            settings = settings.withPort(port);
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        OnlineStore store = OnlineStores.open(StoreSettings.from(config));
+        ServingServer server;
+        try {
+            server = ServingServer.start(store, settings);
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+        Thread hook = new Thread(() -> {
+            server.close();
+            store.close();
+            stopped.countDown();
+        }, "serve-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        System.out.println("serving " + store.describe() + " on http://" + settings.host() + ":" + server.port());
+        System.out.flush();
+        stopped.await();
+        return ExitCodes.OK;
+    }
+}
