@@ -59,30 +59,57 @@ final class EntityWriter {
         this.ingestedAt = ingestedAt;
     }
 
-    /** Adds event_date and user_bucket (events only) and the run columns. */
-    Dataset<Row> withLineage(Dataset<Row> unified) {
+    /**
+     * Adds event_date, event_period and user_bucket (events only) and the run columns, and lays the rows out once for
+     * everything that follows: events are shuffled by (event_period, user_bucket) and sorted by key, file and line.
+     * The entity key always falls in one such partition, so the duplicate window and the partitioned writes reuse
+     * this layout and Spark adds no further shuffle or sort. The caller persists the result.
+     */
+    Dataset<Row> prepare(Dataset<Row> unified) {
         Dataset<Row> df = unified.withColumn("_run_id", lit(runId)).withColumn("_ingested_at", lit(ingestedAt));
-        if (entity.isEvents()) {
-            df = df.withColumn("event_date", to_date(col("event_time")))
-                    .withColumn(EventPartitioning.PERIOD, partitioning.period(col("event_date")))
-                    .withColumn("user_bucket", pmod(xxhash64(col("user_id")), lit(lake.buckets())).cast("int"));
+        if (!entity.isEvents()) {
+            return df;
         }
-        return df;
+        df = df.withColumn("event_date", to_date(col("event_time")))
+                .withColumn(EventPartitioning.PERIOD, partitioning.period(col("event_date")))
+                .withColumn("user_bucket", pmod(xxhash64(col("user_id")), lit(lake.buckets())).cast("int"));
+        return df.repartition(col(EventPartitioning.PERIOD), col("user_bucket")).sortWithinPartitions(layoutOrder());
+    }
+
+    private Column[] layoutOrder() {
+        List<Column> order = new ArrayList<>();
+        order.add(col(EventPartitioning.PERIOD));
+        order.add(col("user_bucket"));
+        entity.keyNames().forEach(k -> order.add(col(k)));
+        order.add(col(UnifiedSchema.SOURCE_FILE));
+        order.add(col(UnifiedSchema.LINE));
+        return order.toArray(Column[]::new);
+    }
+
+    /** Rows with their verdict: {@code all} for counts and quarantine, {@code firsts} for silver. */
+    record Classified(Dataset<Row> all, Dataset<Row> firsts, boolean relaidOut) {
     }
 
     /**
-     * Gives every row a status: a reject reason, or new / unchanged / updated. Persisted by the caller, as it feeds
-     * the counts and all three writes.
+     * Gives every row a status: a reject reason, or new / unchanged / updated. {@code firsts} holds the first row of
+     * each valid key, judged against silver.
      */
-    Dataset<Row> classify(Dataset<Row> rows) {
+    Classified classify(Dataset<Row> rows) {
         List<String> keys = entity.keyNames();
         List<String> values = entity.valueNames();
-        Column[] keyCols = keys.stream().map(k -> col(k)).toArray(Column[]::new);
+        List<Column> partitionBy = new ArrayList<>();
+        if (entity.isEvents()) {
+            // The layout's partition columns first: the window then needs no shuffle and no sort of its own.
+            partitionBy.add(col(EventPartitioning.PERIOD));
+            partitionBy.add(col("user_bucket"));
+        }
+        keys.forEach(k -> partitionBy.add(col(k)));
         Dataset<Row> rejected = rows.filter(col(UnifiedSchema.REASON).isNotNull())
                 .withColumn(STATUS, col(UnifiedSchema.REASON));
         Dataset<Row> valid = rows.filter(col(UnifiedSchema.REASON).isNull());
 
-        WindowSpec byKey = Window.partitionBy(keyCols).orderBy(col(UnifiedSchema.SOURCE_FILE), col(UnifiedSchema.LINE));
+        WindowSpec byKey = Window.partitionBy(partitionBy.toArray(Column[]::new))
+                .orderBy(col(UnifiedSchema.SOURCE_FILE), col(UnifiedSchema.LINE));
         Column sameAsFirst = values.isEmpty() ? lit(true)
                 : valueStruct("").eqNullSafe(org.apache.spark.sql.functions.first(valueStruct("")).over(byKey));
         Dataset<Row> ranked = valid.withColumn("_rank", row_number().over(byKey))
@@ -92,13 +119,17 @@ final class EntityWriter {
                         .otherwise(lit(RejectReason.CONFLICTING_DUPLICATE.code())))
                 .withColumn(UnifiedSchema.DETAIL, concat(lit("same key as an earlier row of this batch"),
                         when(col("_same_as_first"), lit("")).otherwise(lit(" with different values"))))
+                .withColumn(UnifiedSchema.RAW_TEXT, rawValuesJoined())
                 .drop("_rank", "_same_as_first");
         Dataset<Row> firsts = ranked.filter(col("_rank").equalTo(1)).drop("_rank", "_same_as_first");
-        Dataset<Row> judged = againstSilver(firsts);
+        boolean silverExists = DeltaTables.exists(spark, lake.location(entity.silver()));
+        Dataset<Row> judged = silverExists ? againstSilver(firsts) : firsts.withColumn(STATUS, lit(NEW));
 
         Dataset<Row> all = rejected.unionByName(batchDuplicates).unionByName(judged);
         // Quarantined rows carry their reason in both columns from here on.
-        return all.withColumn(UnifiedSchema.REASON, when(isRejected(), col(STATUS)).otherwise(lit(null)));
+        Column reason = when(isRejected(), col(STATUS)).otherwise(lit(null));
+        return new Classified(all.withColumn(UnifiedSchema.REASON, reason),
+                judged.withColumn(UnifiedSchema.REASON, reason), silverExists);
     }
 
     static Column isRejected() {
@@ -107,9 +138,6 @@ final class EntityWriter {
 
     private Dataset<Row> againstSilver(Dataset<Row> firsts) {
         String location = lake.location(entity.silver());
-        if (!DeltaTables.exists(spark, location)) {
-            return firsts.withColumn(STATUS, lit(NEW));
-        }
         List<String> keys = entity.keyNames();
         List<String> values = entity.valueNames();
         Dataset<Row> existing = spark.read().format("delta").load(location);
@@ -140,6 +168,8 @@ final class EntityWriter {
                 .when(same, lit(UNCHANGED))
                 .otherwise(lit(entity.isEvents() ? RejectReason.CONFLICTING_DUPLICATE.code() : UPDATED));
         Dataset<Row> out = joined.withColumn(STATUS, status)
+                .withColumn(UnifiedSchema.RAW_TEXT, when(col(STATUS).equalTo(RejectReason.CONFLICTING_DUPLICATE.code()),
+                        rawValuesJoined()).otherwise(col(UnifiedSchema.RAW_TEXT)))
                 .withColumn(UnifiedSchema.DETAIL, when(col(STATUS).equalTo(RejectReason.CONFLICTING_DUPLICATE.code()),
                         lit("same key as a row already in " + entity.silver() + " with different values"))
                         .otherwise(col(UnifiedSchema.DETAIL)));
@@ -148,6 +178,13 @@ final class EntityWriter {
         drop.add("_ex_values");
         drop.add("_ex_present");
         return out.drop(drop.toArray(String[]::new));
+    }
+
+    /** For rows rejected after parsing (duplicates): their raw field values, comma-joined, as their raw text. */
+    private Column rawValuesJoined() {
+        return org.apache.spark.sql.functions.concat_ws(",", entity.fields().stream()
+                .map(f -> org.apache.spark.sql.functions.coalesce(col(UnifiedSchema.raw(f.name())), lit("")))
+                .toArray(Column[]::new));
     }
 
     private Column valueStruct(String prefix) {
@@ -168,7 +205,7 @@ final class EntityWriter {
     }
 
     /** quarantine.<entity>: rejected rows with reason, detail, raw text, raw values and lineage. */
-    void writeQuarantine(Dataset<Row> classified) {
+    void writeQuarantine(Classified classified) {
         List<Column> cols = new ArrayList<>();
         cols.add(col(STATUS).as("reason"));
         cols.add(col(UnifiedSchema.DETAIL).as("detail"));
@@ -180,7 +217,8 @@ final class EntityWriter {
         cols.add(col(UnifiedSchema.LINE));
         cols.add(col("_run_id"));
         cols.add(col("_ingested_at"));
-        Dataset<Row> q = classified.filter(isRejected()).select(cols.toArray(Column[]::new)).coalesce(1);
+        // repartition, not coalesce: coalesce(1) would pull the whole upstream stage (parse, window) into one task.
+        Dataset<Row> q = classified.all().filter(isRejected()).select(cols.toArray(Column[]::new)).repartition(1);
         q.write().format("delta").mode("append").save(lake.location(entity.quarantine()));
     }
 
@@ -194,7 +232,7 @@ final class EntityWriter {
     }
 
     /** silver.<entity>: new rows appended (events) or merged (dimensions). */
-    void writeSilver(Dataset<Row> classified) {
+    void writeSilver(Classified classified) {
         List<Column> cols = new ArrayList<>();
         for (Field f : entity.fields()) {
             cols.add(col(f.name()));
@@ -202,11 +240,18 @@ final class EntityWriter {
         cols.addAll(lineageColumns());
         String location = lake.location(entity.silver());
         if (entity.isEvents()) {
-            Dataset<Row> fresh = classified.filter(col(STATUS).equalTo(NEW)).select(cols.toArray(Column[]::new));
+            Dataset<Row> fresh = classified.firsts().filter(col(STATUS).equalTo(NEW))
+                    .select(cols.toArray(Column[]::new));
+            if (classified.relaidOut()) {
+                // The join with silver moved rows between tasks: lay them out again, one file per folder.
+                fresh = fresh.repartition(col(EventPartitioning.PERIOD), col("user_bucket"))
+                        .sortWithinPartitions(layoutOrder()[0], layoutOrder()[1], col("user_id"));
+            }
             append(fresh, location);
             return;
         }
-        Dataset<Row> changes = classified.filter(col(STATUS).isin(NEW, UPDATED)).select(cols.toArray(Column[]::new));
+        Dataset<Row> changes = classified.firsts().filter(col(STATUS).isin(NEW, UPDATED))
+                .select(cols.toArray(Column[]::new));
         if (!DeltaTables.exists(spark, location)) {
             changes.coalesce(1).write().format("delta").mode("append").save(location);
             return;
@@ -231,12 +276,10 @@ final class EntityWriter {
 
     private void append(Dataset<Row> df, String location) {
         if (entity.isEvents()) {
-            // One file per (period, bucket) folder per run: each pair goes to exactly one writer task, sorted by
-            // user so that per-user reads touch few row groups.
-            df.repartition(col(EventPartitioning.PERIOD), col("user_bucket"))
-                    .sortWithinPartitions(col(EventPartitioning.PERIOD), col("user_bucket"), col("user_id"))
-                    .write().format("delta").mode("append")
-                    .partitionBy(EventPartitioning.PERIOD, "user_bucket").save(location);
+            // Already laid out by prepare(): each (period, bucket) folder in exactly one task, sorted by user, so
+            // every folder gets one file per run and per-user reads touch few row groups.
+            df.write().format("delta").mode("append").partitionBy(EventPartitioning.PERIOD, "user_bucket")
+                    .save(location);
         } else {
             df.coalesce(1).write().format("delta").mode("append").save(location);
         }

@@ -34,6 +34,7 @@ import static org.apache.spark.sql.functions.col;
 public final class IngestJob {
 
     static final String USER_METADATA = "spark.databricks.delta.commitInfo.userMetadata";
+    private static final String ADAPTIVE = "spark.sql.adaptive.enabled";
     private static final Logger LOG = LoggerFactory.getLogger(IngestJob.class);
 
     private final SparkSession spark;
@@ -71,6 +72,11 @@ public final class IngestJob {
         Map<Entity, EntityResult> results = new LinkedHashMap<>();
         List<Row> ledgerEntries = new ArrayList<>();
         spark.conf().set(USER_METADATA, RunRecovery.TAG + report.runId());
+        // Ingest lays its rows out once (EntityWriter.prepare) and caches them; with adaptive execution on, Spark 4
+        // does not trust a cached plan's partitioning and re-shuffles and re-sorts all rows for the duplicate window
+        // and again for each write. Measured on 1M rows: two shuffles of everything saved.
+        String adaptive = spark.conf().get(ADAPTIVE, "true");
+        spark.conf().set(ADAPTIVE, "false");
         try {
             for (SourceSpec spec : specs) {
                 EntityResult result = results.computeIfAbsent(spec.entity(), EntityResult::new);
@@ -80,6 +86,7 @@ public final class IngestJob {
             ledger.append(ledgerEntries);
         } finally {
             spark.conf().unset(USER_METADATA);
+            spark.conf().set(ADAPTIVE, adaptive);
         }
         registerTables();
 
@@ -129,11 +136,12 @@ public final class IngestJob {
         SourceReader reader = new SourceReader(spark, rules, config.getBytes("millrace.ingest.split-size"),
                 (int) Math.min(Integer.MAX_VALUE - 16, config.getBytes("millrace.ingest.max-line-size")));
         EntityWriter writer = new EntityWriter(spark, lake, EventPartitioning.from(config), spec.entity(), runId, now);
-        Dataset<Row> rows = writer.withLineage(reader.read(spec, fresh)).persist(EntityWriter.cacheLevel());
-        Dataset<Row> classified = writer.classify(rows).persist(EntityWriter.cacheLevel());
+        long started = System.nanoTime();
+        Dataset<Row> rows = writer.prepare(reader.read(spec, fresh)).persist(EntityWriter.cacheLevel());
+        EntityWriter.Classified classified = writer.classify(rows);
         try {
             Map<String, Long> perFile = new HashMap<>();
-            for (Row r : classified.groupBy(col(UnifiedSchema.SOURCE_FILE), col(EntityWriter.STATUS)).count()
+            for (Row r : classified.all().groupBy(col(UnifiedSchema.SOURCE_FILE), col(EntityWriter.STATUS)).count()
                     .collectAsList()) {
                 String status = r.getString(1);
                 long n = r.getLong(2);
@@ -147,6 +155,8 @@ public final class IngestJob {
                 }
             }
             result.blankLines += reader.blankLines().value();
+            LOG.info("{}: parsed and classified {} rows in {} ms", spec.entity().tableName(), result.rowsIn,
+                    (System.nanoTime() - started) / 1_000_000);
             Set<String> retried = ledger.rejectedRuns(fresh);
             writer.clearRejectedAttempts(retried);
             boolean tooMany = result.rejectRatio() > maxReject;
@@ -158,8 +168,12 @@ public final class IngestJob {
                 result.rejectMessage = String.format("%.2f%% of rows rejected, above the %.2f%% allowed",
                         100 * result.rejectRatio(), 100 * maxReject);
             } else {
+                long t = System.nanoTime();
                 writer.writeBronze(rows);
+                LOG.info("{}: bronze written in {} ms", spec.entity().tableName(), (System.nanoTime() - t) / 1_000_000);
+                t = System.nanoTime();
                 writer.writeSilver(classified);
+                LOG.info("{}: silver written in {} ms", spec.entity().tableName(), (System.nanoTime() - t) / 1_000_000);
             }
             String status = tooMany ? IngestLedger.REJECTED : IngestLedger.INGESTED;
             for (SourceFile f : fresh) {
@@ -170,7 +184,6 @@ public final class IngestJob {
                 ledgerEntries.add(IngestLedger.entry(f, spec.entity(), runId, status, n, logicalDate, now));
             }
         } finally {
-            classified.unpersist();
             rows.unpersist();
         }
     }

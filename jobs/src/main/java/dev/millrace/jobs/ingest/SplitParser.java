@@ -177,7 +177,9 @@ final class SplitParser implements FlatMapFunction<FileSplit, Row> {
                 System.arraycopy(typed, 0, values, fields, fields);
                 values[2 * fields] = reason == null ? null : reason.code();
                 values[2 * fields + 1] = detail;
-                values[2 * fields + 2] = text;
+                // The line's text travels only with rows already rejected: for the rest it would double what is
+                // shuffled and cached (duplicates found later get their raw values joined instead).
+                values[2 * fields + 2] = reason == null ? null : text;
                 values[2 * fields + 3] = split.path();
                 values[2 * fields + 4] = reader.lineNumber();
                 return RowFactory.create(values);
