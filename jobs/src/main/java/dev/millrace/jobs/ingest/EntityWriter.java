@@ -20,7 +20,8 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.pmod;
-import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.first;
+import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.when;
@@ -86,16 +87,17 @@ final class EntityWriter {
         return order.toArray(Column[]::new);
     }
 
-    /** Rows with their verdict: {@code all} for counts and quarantine, {@code firsts} for silver. */
-    record Classified(Dataset<Row> all, Dataset<Row> firsts, boolean relaidOut) {
+    /** Rows with their verdict (a reject reason or new / unchanged / updated) and whether the join moved them. */
+    record Classified(Dataset<Row> rows, boolean relaidOut) {
     }
 
     /**
-     * Gives every row a status: a reject reason, or new / unchanged / updated. {@code firsts} holds the first row of
-     * each valid key, judged against silver.
+     * Gives every row a status in one pass: rejected rows keep their reason; among valid rows of one key (ordered by
+     * file and line) the first is new and later ones are duplicates or conflicting duplicates; then new rows are
+     * judged against silver. One window over the prepared layout, no union: counts, quarantine and silver each read
+     * the result once.
      */
     Classified classify(Dataset<Row> rows) {
-        List<String> keys = entity.keyNames();
         List<String> values = entity.valueNames();
         List<Column> partitionBy = new ArrayList<>();
         if (entity.isEvents()) {
@@ -103,33 +105,34 @@ final class EntityWriter {
             partitionBy.add(col(EventPartitioning.PERIOD));
             partitionBy.add(col("user_bucket"));
         }
-        keys.forEach(k -> partitionBy.add(col(k)));
-        Dataset<Row> rejected = rows.filter(col(UnifiedSchema.REASON).isNotNull())
-                .withColumn(STATUS, col(UnifiedSchema.REASON));
-        Dataset<Row> valid = rows.filter(col(UnifiedSchema.REASON).isNull());
-
+        entity.keyNames().forEach(k -> partitionBy.add(col(k)));
         WindowSpec byKey = Window.partitionBy(partitionBy.toArray(Column[]::new))
                 .orderBy(col(UnifiedSchema.SOURCE_FILE), col(UnifiedSchema.LINE));
-        Column sameAsFirst = values.isEmpty() ? lit(true)
-                : valueStruct("").eqNullSafe(org.apache.spark.sql.functions.first(valueStruct("")).over(byKey));
-        Dataset<Row> ranked = valid.withColumn("_rank", row_number().over(byKey))
-                .withColumn("_same_as_first", sameAsFirst);
-        Dataset<Row> batchDuplicates = ranked.filter(col("_rank").gt(1))
-                .withColumn(STATUS, when(col("_same_as_first"), lit(RejectReason.DUPLICATE.code()))
-                        .otherwise(lit(RejectReason.CONFLICTING_DUPLICATE.code())))
-                .withColumn(UnifiedSchema.DETAIL, concat(lit("same key as an earlier row of this batch"),
-                        when(col("_same_as_first"), lit("")).otherwise(lit(" with different values"))))
-                .withColumn(UnifiedSchema.RAW_TEXT, rawValuesJoined())
-                .drop("_rank", "_same_as_first");
-        Dataset<Row> firsts = ranked.filter(col("_rank").equalTo(1)).drop("_rank", "_same_as_first");
+        Column valid = col(UnifiedSchema.REASON).isNull();
+        Dataset<Row> df = rows.withColumn("_valid_so_far", sum(when(valid, lit(1)).otherwise(lit(0))).over(byKey));
+        Column sameAsFirst = lit(true);
+        if (!values.isEmpty()) {
+            df = df.withColumn("_first_values", first(when(valid, valueStruct()), true).over(byKey));
+            sameAsFirst = valueStruct().eqNullSafe(col("_first_values"));
+        }
+        Column duplicate = valid.and(col("_valid_so_far").gt(1));
+        df = df.withColumn(STATUS, when(valid.unary_$bang(), col(UnifiedSchema.REASON))
+                        .when(duplicate.and(sameAsFirst), lit(RejectReason.DUPLICATE.code()))
+                        .when(duplicate, lit(RejectReason.CONFLICTING_DUPLICATE.code()))
+                        .otherwise(lit(NEW)))
+                .withColumn(UnifiedSchema.DETAIL, when(duplicate, concat(lit("same key as an earlier row of this batch"),
+                        when(sameAsFirst, lit("")).otherwise(lit(" with different values"))))
+                        .otherwise(col(UnifiedSchema.DETAIL)))
+                .withColumn(UnifiedSchema.RAW_TEXT, when(duplicate, rawValuesJoined())
+                        .otherwise(col(UnifiedSchema.RAW_TEXT)))
+                .drop("_valid_so_far", "_first_values");
         boolean silverExists = DeltaTables.exists(spark, lake.location(entity.silver()));
-        Dataset<Row> judged = silverExists ? againstSilver(firsts) : firsts.withColumn(STATUS, lit(NEW));
-
-        Dataset<Row> all = rejected.unionByName(batchDuplicates).unionByName(judged);
+        if (silverExists) {
+            df = againstSilver(df);
+        }
         // Quarantined rows carry their reason in both columns from here on.
-        Column reason = when(isRejected(), col(STATUS)).otherwise(lit(null));
-        return new Classified(all.withColumn(UnifiedSchema.REASON, reason),
-                judged.withColumn(UnifiedSchema.REASON, reason), silverExists);
+        return new Classified(df.withColumn(UnifiedSchema.REASON, when(isRejected(), col(STATUS)).otherwise(lit(null))),
+                silverExists);
     }
 
     static Column isRejected() {
@@ -146,7 +149,7 @@ final class EntityWriter {
             List<Object> periods = firsts.select(EventPartitioning.PERIOD).distinct().collectAsList().stream()
                     .map(r -> r.get(0)).collect(Collectors.toList());
             if (periods.isEmpty()) {
-                return firsts.withColumn(STATUS, lit(NEW));
+                return firsts;
             }
             existing = existing.filter(col(EventPartitioning.PERIOD).isin(periods.toArray()));
         }
@@ -154,7 +157,7 @@ final class EntityWriter {
         for (String k : keys) {
             exCols.add(col(k).as("_ex_" + k));
         }
-        exCols.add(valueStruct("").as("_ex_values"));
+        exCols.add(valueStruct().as("_ex_values"));
         exCols.add(lit(true).as("_ex_present"));
         Dataset<Row> ex = existing.select(exCols.toArray(Column[]::new));
         Column on = null;
@@ -162,17 +165,17 @@ final class EntityWriter {
             Column c = col(k).equalTo(col("_ex_" + k));
             on = on == null ? c : on.and(c);
         }
-        Dataset<Row> joined = firsts.join(ex, on, "left");
-        Column same = values.isEmpty() ? lit(true) : valueStruct("").eqNullSafe(col("_ex_values"));
-        Column status = when(col("_ex_present").isNull(), lit(NEW))
-                .when(same, lit(UNCHANGED))
-                .otherwise(lit(entity.isEvents() ? RejectReason.CONFLICTING_DUPLICATE.code() : UPDATED));
-        Dataset<Row> out = joined.withColumn(STATUS, status)
-                .withColumn(UnifiedSchema.RAW_TEXT, when(col(STATUS).equalTo(RejectReason.CONFLICTING_DUPLICATE.code()),
-                        rawValuesJoined()).otherwise(col(UnifiedSchema.RAW_TEXT)))
-                .withColumn(UnifiedSchema.DETAIL, when(col(STATUS).equalTo(RejectReason.CONFLICTING_DUPLICATE.code()),
-                        lit("same key as a row already in " + entity.silver() + " with different values"))
-                        .otherwise(col(UnifiedSchema.DETAIL)));
+        Dataset<Row> joined = firsts.join(ex, on.and(col(STATUS).equalTo(NEW)), "left");
+        Column same = values.isEmpty() ? lit(true) : valueStruct().eqNullSafe(col("_ex_values"));
+        Column present = col("_ex_present").isNotNull();
+        Column conflict = present.and(same.unary_$bang()).and(lit(entity.isEvents()));
+        Dataset<Row> out = joined
+                .withColumn(UnifiedSchema.RAW_TEXT, when(conflict, rawValuesJoined()).otherwise(col(UnifiedSchema.RAW_TEXT)))
+                .withColumn(UnifiedSchema.DETAIL, when(conflict, lit("same key as a row already in " + entity.silver()
+                        + " with different values")).otherwise(col(UnifiedSchema.DETAIL)))
+                .withColumn(STATUS, when(present.unary_$bang(), col(STATUS))
+                        .when(same, lit(UNCHANGED))
+                        .otherwise(lit(entity.isEvents() ? RejectReason.CONFLICTING_DUPLICATE.code() : UPDATED)));
         List<String> drop = new ArrayList<>();
         keys.forEach(k -> drop.add("_ex_" + k));
         drop.add("_ex_values");
@@ -187,8 +190,8 @@ final class EntityWriter {
                 .toArray(Column[]::new));
     }
 
-    private Column valueStruct(String prefix) {
-        return struct(entity.valueNames().stream().map(v -> col(prefix + v)).toArray(Column[]::new));
+    private Column valueStruct() {
+        return struct(entity.valueNames().stream().map(v -> col(v)).toArray(Column[]::new));
     }
 
     /** bronze.<entity>: every row's raw values and lineage; the raw line too when it could not be split. */
@@ -218,7 +221,7 @@ final class EntityWriter {
         cols.add(col("_run_id"));
         cols.add(col("_ingested_at"));
         // repartition, not coalesce: coalesce(1) would pull the whole upstream stage (parse, window) into one task.
-        Dataset<Row> q = classified.all().filter(isRejected()).select(cols.toArray(Column[]::new)).repartition(1);
+        Dataset<Row> q = classified.rows().filter(isRejected()).select(cols.toArray(Column[]::new)).repartition(1);
         q.write().format("delta").mode("append").save(lake.location(entity.quarantine()));
     }
 
@@ -240,7 +243,7 @@ final class EntityWriter {
         cols.addAll(lineageColumns());
         String location = lake.location(entity.silver());
         if (entity.isEvents()) {
-            Dataset<Row> fresh = classified.firsts().filter(col(STATUS).equalTo(NEW))
+            Dataset<Row> fresh = classified.rows().filter(col(STATUS).equalTo(NEW))
                     .select(cols.toArray(Column[]::new));
             if (classified.relaidOut()) {
                 // The join with silver moved rows between tasks: lay them out again, one file per folder.
@@ -250,7 +253,7 @@ final class EntityWriter {
             append(fresh, location);
             return;
         }
-        Dataset<Row> changes = classified.firsts().filter(col(STATUS).isin(NEW, UPDATED))
+        Dataset<Row> changes = classified.rows().filter(col(STATUS).isin(NEW, UPDATED))
                 .select(cols.toArray(Column[]::new));
         if (!DeltaTables.exists(spark, location)) {
             changes.coalesce(1).write().format("delta").mode("append").save(location);

@@ -141,7 +141,7 @@ public final class IngestJob {
         EntityWriter.Classified classified = writer.classify(rows);
         try {
             Map<String, Long> perFile = new HashMap<>();
-            for (Row r : classified.all().groupBy(col(UnifiedSchema.SOURCE_FILE), col(EntityWriter.STATUS)).count()
+            for (Row r : classified.rows().groupBy(col(UnifiedSchema.SOURCE_FILE), col(EntityWriter.STATUS)).count()
                     .collectAsList()) {
                 String status = r.getString(1);
                 long n = r.getLong(2);
