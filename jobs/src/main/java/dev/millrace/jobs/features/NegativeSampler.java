@@ -1,0 +1,77 @@
+package dev.millrace.jobs.features;
+
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Window;
+
+import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.pmod;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.sequence;
+import static org.apache.spark.sql.functions.xxhash64;
+
+/**
+ * Deterministic negative sampling for implicit feedback: for each positive (user u, item i, time t), {@code ratio}
+ * items drawn uniformly from the catalogue of items with interactions, never an item u ever interacted with (a later
+ * interaction would make it a false negative), each labelled 0 at the same time t and split, so its features are
+ * joined as of t like the positive's.
+ *
+ * <p>Draw j of a positive picks catalogue index {@code pmod(xxhash64(seed, u, i, t, j), n)}: a pure function of the
+ * data and the seed, so the same seed gives the same negatives on any cluster, partitioning or engine (CPU or GPU),
+ * with built-in expressions only. {@code oversample} x ratio draws are made; after removing the user's own items and
+ * repeats, the first {@code ratio} draws (by j) are kept.
+ */
+public final class NegativeSampler {
+
+    static final String IDX = "__item_idx";
+    static final String DRAW = "__draw";
+    static final String PICK = "__pick";
+    static final String POSITIVE_ITEM = "__positive_item";
+
+    private final int ratio;
+    private final long seed;
+    private final int oversample;
+
+    public NegativeSampler(int ratio, long seed, int oversample) {
+        this.ratio = ratio;
+        this.seed = seed;
+        this.oversample = oversample;
+    }
+
+    /**
+     * @param positives    user_id, item_id, event_time, split (one row per positive)
+     * @param interactions user_id, item_id of every interaction (the exclusion list and the item catalogue)
+     * @return user_id, item_id, event_time, split of the negatives
+     */
+    public Dataset<Row> sample(Dataset<Row> positives, Dataset<Row> interactions) {
+        Dataset<Row> items = interactions.select("item_id").distinct()
+                // A total order on item_id makes the index, hence every draw, independent of partitioning.
+                .withColumn(IDX, row_number().over(Window.orderBy("item_id")).minus(1).cast("long"));
+        long n = items.count();
+        if (n == 0 || ratio == 0) {
+            return positives.select("user_id", "item_id", "event_time", TimeSplit.SPLIT).limit(0);
+        }
+        int draws = ratio * oversample;
+        Dataset<Row> candidates = positives
+                .select(col("user_id"), col("item_id").as(POSITIVE_ITEM), col("event_time"), col(TimeSplit.SPLIT))
+                .withColumn(DRAW, explode(sequence(lit(0), lit(draws - 1))))
+                .withColumn(PICK, pmod(xxhash64(lit(seed), col("user_id"), col(POSITIVE_ITEM), col("event_time"),
+                        col(DRAW)), lit(n)));
+        candidates = candidates.join(broadcast(items), candidates.col(PICK).equalTo(items.col(IDX)))
+                .drop(PICK, IDX);
+        Dataset<Row> own = interactions.select("user_id", "item_id").distinct();
+        Dataset<Row> firstDraws = candidates.join(own, scala.jdk.javaapi.CollectionConverters.asScala(
+                        java.util.List.of("user_id", "item_id")).toList(), "left_anti")
+                .groupBy("user_id", POSITIVE_ITEM, "event_time", TimeSplit.SPLIT, "item_id")
+                .agg(min(DRAW).as(DRAW));
+        return firstDraws
+                .withColumn("__rank", row_number().over(Window.partitionBy("user_id", POSITIVE_ITEM, "event_time")
+                        .orderBy(DRAW)))
+                .where(col("__rank").leq(ratio))
+                .select("user_id", "item_id", "event_time", TimeSplit.SPLIT);
+    }
+}
