@@ -3,7 +3,6 @@ package dev.millrace.jobs.ingest;
 import dev.millrace.core.config.MillraceConfig;
 import dev.millrace.core.lake.Lake;
 import dev.millrace.core.lake.LakeCatalog;
-import dev.millrace.core.lake.TableName;
 import dev.millrace.core.run.ExitCodes;
 import dev.millrace.core.run.RunReport;
 import org.apache.hadoop.conf.Configuration;
@@ -88,7 +87,7 @@ public final class IngestJob {
             spark.conf().unset(USER_METADATA);
             spark.conf().set(ADAPTIVE, adaptive);
         }
-        registerTables();
+        new LakeCatalog(spark, lake).registerAll();
 
         boolean anyRejected = false;
         long files = 0;
@@ -199,12 +198,5 @@ public final class IngestJob {
                     + "source's columns onto the entity fields (see docs/ingest.md)");
         }
         return MappingFile.read(request.mapping(), format);
-    }
-
-    private void registerTables() {
-        LakeCatalog catalog = new LakeCatalog(spark, lake);
-        for (TableName t : catalog.discover()) {
-            catalog.register(t);
-        }
     }
 }
