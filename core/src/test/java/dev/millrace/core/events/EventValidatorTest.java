@@ -1,0 +1,94 @@
+package dev.millrace.core.events;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.time.Instant;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class EventValidatorTest {
+
+    private final EventValidator validator = EventValidator.DEFAULT;
+
+    @Test
+    void acceptsTheDocumentedExample() {
+        ValidationResult r = validator.validate(
+                "{\"event_id\":\"e-1\",\"user_id\":42,\"item_id\":31,\"event_type\":\"rating\",\"rating\":4.5,"
+                        + "\"event_time\":\"2026-11-30T10:15:30.123Z\"}");
+        assertThat(r).isInstanceOf(ValidationResult.Valid.class);
+        Event e = ((ValidationResult.Valid) r).event();
+        assertThat(e).isEqualTo(new Event("e-1", 42, 31, EventType.RATING, 4.5, Instant.parse("2026-11-30T10:15:30.123Z")));
+    }
+
+    @Test
+    void acceptsEpochMillisAndNoRatingForViews() {
+        ValidationResult r = validator.validate(
+                "{\"event_id\":\"e-2\",\"user_id\":1,\"item_id\":2,\"event_type\":\"view\",\"event_time\":1796033730123,\"extra\":true}");
+        Event e = ((ValidationResult.Valid) r).event();
+        assertThat(e.eventTimeMillis()).isEqualTo(1796033730123L);
+        assertThat(e.rating()).isNull();
+    }
+
+    @Test
+    void jsonRoundTrips() {
+        Event e = Event.of("e-3", 7, 8, EventType.CLICK, null, Instant.parse("2026-11-30T10:00:00Z"));
+        assertThat(((ValidationResult.Valid) validator.validate(e.toJson())).event()).isEqualTo(e);
+        Event rated = Event.of("e-4", 7, 8, EventType.RATING, 0.5, Instant.parse("2026-11-30T10:00:00.001Z"));
+        assertThat(((ValidationResult.Valid) validator.validate(rated.toJson())).event()).isEqualTo(rated);
+    }
+
+    @Test
+    void eventOfRejectsBrokenValues() {
+        assertThatThrownBy(() -> Event.of("e", -1, 8, EventType.CLICK, null, Instant.EPOCH))
+                .hasMessageStartingWith("out_of_range");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "not json                                                                                         | bad_json",
+            "[1,2]                                                                                            | bad_json",
+            "{\"event_id\":\"e\",\"user_id\":1,\"item_id\":2,\"event_type\":\"view\"                                | bad_json",
+            "{\"user_id\":1,\"item_id\":2,\"event_type\":\"view\",\"event_time\":1}                                 | missing_field",
+            "{\"event_id\":\"e\",\"user_id\":null,\"item_id\":2,\"event_type\":\"view\",\"event_time\":1}           | missing_field",
+            "{\"event_id\":\"e\",\"user_id\":1,\"item_id\":2,\"event_type\":\"rating\",\"event_time\":1}            | missing_field",
+            "{\"event_id\":\"\",\"user_id\":1,\"item_id\":2,\"event_type\":\"view\",\"event_time\":1}               | missing_field",
+            "{\"event_id\":\"e\",\"user_id\":\"1\",\"item_id\":2,\"event_type\":\"view\",\"event_time\":1}          | bad_type",
+            "{\"event_id\":\"e\",\"user_id\":1.5,\"item_id\":2,\"event_type\":\"view\",\"event_time\":1}            | bad_type",
+            "{\"event_id\":7,\"user_id\":1,\"item_id\":2,\"event_type\":\"view\",\"event_time\":1}                  | bad_type",
+            "{\"event_id\":\"e\",\"user_id\":1,\"item_id\":2,\"event_type\":\"view\",\"event_time\":\"yesterday\"}  | bad_type",
+            "{\"event_id\":\"e\",\"user_id\":1,\"item_id\":2,\"event_type\":\"rating\",\"rating\":\"4\",\"event_time\":1} | bad_type",
+            "{\"event_id\":\"e\",\"user_id\":1,\"item_id\":2,\"event_type\":\"buy\",\"event_time\":1}               | unknown_event_type",
+            "{\"event_id\":\"e\",\"user_id\":0,\"item_id\":2,\"event_type\":\"view\",\"event_time\":1}              | out_of_range",
+            "{\"event_id\":\"e\",\"user_id\":1,\"item_id\":-2,\"event_type\":\"view\",\"event_time\":1}             | out_of_range",
+            "{\"event_id\":\"e\",\"user_id\":99999999999999999999,\"item_id\":2,\"event_type\":\"view\",\"event_time\":1} | out_of_range",
+            "{\"event_id\":\"e\",\"user_id\":1,\"item_id\":2,\"event_type\":\"rating\",\"rating\":5.5,\"event_time\":1} | out_of_range",
+            "{\"event_id\":\"e\",\"user_id\":1,\"item_id\":2,\"event_type\":\"rating\",\"rating\":0.4,\"event_time\":1} | out_of_range",
+            "{\"event_id\":\"e\",\"user_id\":1,\"item_id\":2,\"event_type\":\"view\",\"rating\":3,\"event_time\":1}  | out_of_range",
+            "{\"event_id\":\"e\",\"user_id\":1,\"item_id\":2,\"event_type\":\"view\",\"event_time\":-5}             | out_of_range",
+    })
+    void rejectsWithTheReason(String raw, String reason) {
+        ValidationResult r = validator.validate(raw.trim());
+        assertThat(r).isInstanceOf(Rejection.class);
+        assertThat(((Rejection) r).reason().code()).isEqualTo(reason);
+        assertThat(((Rejection) r).detail()).isNotBlank();
+    }
+
+    @Test
+    void nullAndEmptyValuesAreBadJson() {
+        assertThat(((Rejection) validator.validate((byte[]) null)).reason()).isEqualTo(RejectReason.BAD_JSON);
+        assertThat(((Rejection) validator.validate("  ")).reason()).isEqualTo(RejectReason.BAD_JSON);
+    }
+
+    @Test
+    void dlqRecordRoundTrips() {
+        Rejection late = Rejection.late(1_000, 400_000, 60_000);
+        DlqRecord d = DlqRecord.of(late, "{\"x\":1}", "events", 2, 17, Instant.parse("2026-11-30T11:00:00Z"));
+        String json = d.toJson();
+        assertThat(json).contains("\"reason\":\"late_event\"", "\"raw\":\"{\\\"x\\\":1}\"", "\"failed_at\":\"2026-11-30T11:00:00Z\"");
+        assertThat(DlqRecord.fromJson(json)).isEqualTo(d);
+        assertThat(DlqRecord.fromJson(json).rejectReason()).isEqualTo(RejectReason.LATE_EVENT);
+    }
+}
