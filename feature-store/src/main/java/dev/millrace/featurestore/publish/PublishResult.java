@@ -7,10 +7,11 @@ import java.util.Map;
 
 /**
  * What a publish did: the new pointer, keys written per keyspace (each verified against the store's own count),
- * the versions it removed, and how long it took.
+ * the versions it removed, the lake table versions it published and how long it took. {@code unchanged} means the
+ * current store version already held exactly those table versions, so nothing was written.
  */
 public record PublishResult(VersionPointer pointer, Map<String, Long> keys, List<Long> removedVersions,
-                            String popularSource, double seconds) {
+                            String popularSource, String sources, boolean unchanged, double seconds) {
 
     public long totalKeys() {
         return keys.values().stream().mapToLong(Long::longValue).sum();

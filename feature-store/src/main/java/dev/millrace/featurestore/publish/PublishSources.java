@@ -4,6 +4,7 @@ import dev.millrace.core.lake.Lake;
 import dev.millrace.core.lake.LakeCatalog;
 import dev.millrace.core.lake.TableName;
 import dev.millrace.featurestore.online.Keyspace;
+import io.delta.tables.DeltaTable;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -17,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
@@ -29,6 +31,8 @@ import static org.apache.spark.sql.functions.to_json;
  * The lake tables a publish reads, as Spark plans (nothing is read until the writers run): the latest version of
  * {@code gold.recommendations}, the popularity list ({@code gold.popular_items}, else the most-rated items of
  * {@code silver.ratings}) and the latest row per entity of every {@code features.<entity>_features} table.
+ * Each table is read at the Delta version it had when first planned, and {@link #versionsRead()} names them: the
+ * same versions always make the same store contents, which is what lets a repeated publish skip.
  */
 final class PublishSources {
 
@@ -44,6 +48,7 @@ final class PublishSources {
     private final SparkSession spark;
     private final Lake lake;
     private final Set<TableName> tables;
+    private final Map<String, Long> versionsRead = new TreeMap<>();
 
     PublishSources(SparkSession spark, Lake lake) {
         this.spark = spark;
@@ -116,9 +121,17 @@ final class PublishSources {
         return out;
     }
 
+    /** {@code layer.name -> Delta version} of every table the plans read, sorted by name. */
+    Map<String, Long> versionsRead() {
+        return Map.copyOf(versionsRead);
+    }
+
     private Dataset<Row> read(TableName t) {
-        // By path: always the table's latest version, whatever the session's catalog has cached.
-        return spark.read().format("delta").load(lake.location(t));
+        // By path, pinned to the version current now, whatever the session's catalog has cached.
+        String path = lake.location(t);
+        long version = versionsRead.computeIfAbsent(t.qualified(),
+                n -> DeltaTable.forPath(spark, path).history(1).select("version").head().getLong(0));
+        return spark.read().format("delta").option("versionAsOf", version).load(path);
     }
 
     private static void requireColumns(Dataset<Row> df, TableName t, String... names) {

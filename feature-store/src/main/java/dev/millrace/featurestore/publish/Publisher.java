@@ -17,9 +17,11 @@ import org.apache.spark.util.LongAccumulator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Publishes the lake's serving data as a new store version: the executors write it in bulk (one pipelined writer per
@@ -30,6 +32,10 @@ import java.util.Map;
 public final class Publisher {
 
     private static final Logger LOG = LoggerFactory.getLogger(Publisher.class);
+
+    /** Inside each version: which lake table versions it was published from ({@code {gold.recommendations=7, ...}}). */
+    static final Keyspace SOURCES = new Keyspace("sources");
+    static final String SOURCES_KEY = "tables";
 
     private final SparkSession spark;
     private final Lake lake;
@@ -53,7 +59,17 @@ public final class Publisher {
                 config.getInt("millrace.serving.publish.popular-top-n"));
     }
 
+    /** Publishes unless the current version already holds the same lake table versions (see {@link #publish(boolean)}). */
     public PublishResult publish() {
+        return publish(false);
+    }
+
+    /**
+     * Publishes a new version. Without {@code force}, a publish whose sources (every table read, at its Delta version)
+     * equal those recorded in the current version writes nothing: re-running a scheduled publish for the same day
+     * leaves the store version as it was.
+     */
+    public PublishResult publish(boolean force) {
         requireReachableByExecutors();
         long started = System.nanoTime();
         PublishSources sources = new PublishSources(spark, lake);
@@ -61,6 +77,18 @@ public final class Publisher {
         Dataset<Row> recs = sources.recommendations();
         Dataset<Row> popular = sources.popular(popularTopN);
         Map<Keyspace, Dataset<Row>> features = sources.features();
+        String fingerprint = sources.versionsRead().toString();
+
+        Optional<VersionPointer> current = store.pointer();
+        if (!force && current.isPresent()) {
+            Optional<String> held = store.get(current.get().current(), SOURCES, SOURCES_KEY)
+                    .map(b -> new String(b, StandardCharsets.UTF_8));
+            if (held.isPresent() && held.get().equals(fingerprint)) {
+                LOG.info("version {} already holds {}: nothing to publish", current.get().current(), fingerprint);
+                return new PublishResult(current.get(), Map.of(), List.of(), sources.popularSource(), fingerprint, true,
+                        (System.nanoTime() - started) / 1e9);
+            }
+        }
 
         try (PublishLease lease = store.beginPublish()) {
             long version = lease.version();
@@ -80,12 +108,16 @@ public final class Publisher {
             for (Map.Entry<Keyspace, Dataset<Row>> f : features.entrySet()) {
                 keys.put(f.getKey().name(), write(f.getValue(), RowKind.FEATURES, f.getKey(), version));
             }
+            try (VersionWriter w = store.openWriter(version)) {
+                w.put(SOURCES, SOURCES_KEY, fingerprint.getBytes(StandardCharsets.UTF_8));
+            }
+            verify(version, SOURCES, 1);
             VersionPointer pointer = store.flip(lease);
             List<Long> removed = store.removeOldVersions(pointer.current());
             double seconds = (System.nanoTime() - started) / 1e9;
             LOG.info("published version {} (previous {}) with {} to {} in {} s", pointer.current(), pointer.previous(),
                     keys, store.describe(), String.format("%.1f", seconds));
-            return new PublishResult(pointer, keys, removed, sources.popularSource(), seconds);
+            return new PublishResult(pointer, keys, removed, sources.popularSource(), fingerprint, false, seconds);
         }
     }
 

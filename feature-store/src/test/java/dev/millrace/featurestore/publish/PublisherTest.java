@@ -120,8 +120,17 @@ class PublisherTest {
             assertThat(recs.recommend(999_999, 10).record().itemIds()).containsExactly(44, 55);
             assertThat(recs.recommend(7, 10).record().modelVersion()).isEqualTo("m2");
 
-            // A third publish removes the first version; a rollback returns to the second.
-            PublishResult third = publisher.publish();
+            // Publishing the same table versions again writes nothing and leaves the pointer alone.
+            PublishResult again = publisher.publish();
+            assertThat(again.unchanged()).isTrue();
+            assertThat(again.pointer()).isEqualTo(second.pointer());
+            assertThat(again.keys()).isEmpty();
+            assertThat(again.sources()).isEqualTo(second.sources()).contains("gold.recommendations=0");
+            assertThat(store.versions()).containsExactly(first.pointer().current(), second.pointer().current());
+
+            // A forced third publish removes the first version; a rollback returns to the second.
+            PublishResult third = publisher.publish(true);
+            assertThat(third.unchanged()).isFalse();
             assertThat(third.removedVersions()).containsExactly(first.pointer().current());
             assertThat(store.versions()).containsExactly(second.pointer().current(), third.pointer().current());
             assertThat(store.rollback().current()).isEqualTo(second.pointer().current());

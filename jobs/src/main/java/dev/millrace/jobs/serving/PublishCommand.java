@@ -18,6 +18,10 @@ import picocli.CommandLine.Command;
                 + "for 'serving rollback'). The store is millrace.serving.store (embedded or redis); see docs/serving.md."})
 public final class PublishCommand extends SparkCommand {
 
+    @picocli.CommandLine.Option(names = "--force", description = "Publish a new version even when the current one already "
+            + "holds the same table versions (by default such a re-run writes nothing).")
+    boolean force;
+
     @Override
     protected String jobName() {
         return "publish";
@@ -28,7 +32,9 @@ public final class PublishCommand extends SparkCommand {
         StoreSettings settings = StoreSettings.from(ctx.config());
         report.put("store", settings.toString());
         try (OnlineStore store = OnlineStores.open(settings)) {
-            PublishResult result = Publisher.from(ctx.spark(), ctx.config(), store).publish();
+            PublishResult result = Publisher.from(ctx.spark(), ctx.config(), store).publish(force);
+            report.put("unchanged", result.unchanged());
+            report.put("sources", result.sources());
             report.put("version", result.pointer().current());
             report.put("previous_version", result.pointer().previous());
             report.put("keys", new java.util.LinkedHashMap<String, Object>(result.keys()));
