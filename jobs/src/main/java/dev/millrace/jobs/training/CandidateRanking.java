@@ -1,0 +1,114 @@
+package dev.millrace.jobs.training;
+
+import dev.millrace.core.config.MillraceConfig;
+import dev.millrace.core.lake.Lake;
+import dev.millrace.featurestore.definitions.DerivedFeature;
+import dev.millrace.featurestore.definitions.EntityDefinition;
+import dev.millrace.featurestore.definitions.FeatureRegistry;
+import dev.millrace.featurestore.offline.OfflineStore;
+import dev.millrace.featurestore.offline.PointInTimeJoin;
+import dev.millrace.jobs.features.TrainingSetSettings;
+import dev.millrace.jobs.training.model.RankerModels;
+import dev.millrace.udfs.ModelScorer;
+import dev.millrace.udfs.ScoringOptions;
+import dev.millrace.udfs.registry.FeatureSpec;
+import dev.millrace.udfs.registry.ModelRegistry;
+import dev.millrace.udfs.registry.ModelVersion;
+import org.apache.spark.ml.recommendation.ALSModel;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.row_number;
+
+/**
+ * The two stages shared by {@code evaluate} and {@code score}, as Spark plans (nothing reaches the driver): ALS
+ * top-N candidates per user without the items the user already interacted with, then each candidate's features as
+ * of an instant (the same point-in-time join as the training set), its input vector from the model version's
+ * {@link FeatureSpec}s and the ranker's score through the DJL UDF ({@link ModelScorer}).
+ */
+public final class CandidateRanking {
+
+    private final SparkSession spark;
+    private final Lake lake;
+    private final FeatureRegistry features;
+    private final TrainingSetSettings ts;
+
+    public CandidateRanking(SparkSession spark, MillraceConfig config) {
+        this.spark = spark;
+        this.lake = Lake.from(config);
+        this.features = FeatureRegistry.load(config);
+        this.ts = TrainingSetSettings.from(config);
+    }
+
+    /**
+     * {@code (user_id, item_id, als_score)}: per user of {@code users} ({@code user_id}), the ALS top {@code n} items
+     * not in {@code known} ({@code user_id, item_id}). Fetches n + the most items any of these users knows (capped
+     * by {@code maxFetch}), so the exclusion leaves n wherever the catalogue allows.
+     */
+    public Dataset<Row> candidates(ALSModel als, Dataset<Row> users, Dataset<Row> known, int n, int maxFetch) {
+        Dataset<Row> knownOfUsers = known.join(users.select("user_id").distinct(), "user_id");
+        Row most = knownOfUsers.groupBy("user_id").agg(count(lit(1)).as("c")).agg(max("c")).first();
+        long catalogue = als.itemFactors().count();
+        long fetch = Math.min(catalogue, Math.min((long) maxFetch, n + (most.isNullAt(0) ? 0 : most.getLong(0))));
+        Dataset<Row> asked = users.select(col("user_id").cast("int").as("user_id")).distinct();
+        Dataset<Row> recs = als.recommendForUserSubset(asked, (int) Math.max(n, fetch))
+                .select(col("user_id").cast("bigint").as("user_id"), explode(col("recommendations")).as("r"))
+                .select(col("user_id"), col("r.item_id").cast("bigint").as("item_id"),
+                        col("r.rating").cast("double").as("als_score"));
+        return recs.join(knownOfUsers.select("user_id", "item_id"), recs.col("user_id").equalTo(
+                        knownOfUsers.col("user_id")).and(recs.col("item_id").equalTo(knownOfUsers.col("item_id"))),
+                        "left_anti")
+                .withColumn("_r", row_number().over(Window.partitionBy("user_id")
+                        .orderBy(col("als_score").desc(), col("item_id").asc())))
+                .where(col("_r").leq(n)).drop("_r");
+    }
+
+    /** Candidates with every entity's features as of {@code asOf} and the derived features. */
+    public Dataset<Row> withFeatures(Dataset<Row> candidates, Instant asOf) {
+        OfflineStore store = new OfflineStore(spark, lake);
+        PointInTimeJoin pit = new PointInTimeJoin(ts.maxFeatureAge());
+        Dataset<Row> rows = candidates.withColumn("event_time", lit(Timestamp.from(asOf)));
+        for (String name : ts.entities()) {
+            EntityDefinition entity = features.entity(name);
+            Optional<Dataset<Row>> table = store.read(entity);
+            if (table.isEmpty()) {
+                throw new IllegalStateException("no feature table " + entity.table() + ": run `millrace features` first");
+            }
+            rows = pit.join(rows, "event_time", entity, table.get(), entity.name() + "_feature_ts");
+        }
+        for (DerivedFeature d : features.derived()) {
+            rows = rows.withColumn(d.name(), expr(d.expression()));
+        }
+        return rows;
+    }
+
+    /** Adds {@value RankerModels#SCORE_COLUMN}: the version's ranker over its input vector, scored by the DJL UDF. */
+    public Dataset<Row> score(Dataset<Row> withFeatures, ModelRegistry registry, ModelVersion v, int batchSize) {
+        List<FeatureSpec> specs = v.features();
+        Dataset<Row> input = withFeatures.select(col("user_id"), col("item_id"), col("als_score"),
+                FeatureVectors.vector(specs).as(RankerModels.INPUT_COLUMN));
+        ModelScorer scorer = ModelScorer.create(spark, RankerModels.ref(registry, v),
+                ScoringOptions.defaults().withBatchSize(batchSize));
+        return scorer.transform(input).drop(RankerModels.INPUT_COLUMN);
+    }
+
+    /** Keeps the top k rows per user by a score column, with their rank (1 = best). */
+    public static Dataset<Row> topK(Dataset<Row> scored, String scoreColumn, int k) {
+        return scored.withColumn("rank", row_number().over(Window.partitionBy("user_id")
+                        .orderBy(col(scoreColumn).desc(), col("item_id").asc())))
+                .where(col("rank").leq(k));
+    }
+}

@@ -1,0 +1,60 @@
+package dev.millrace.jobs.training;
+
+import dev.millrace.core.config.MillraceConfig;
+import dev.millrace.core.lake.Lake;
+import dev.millrace.core.lake.TableName;
+
+import java.util.List;
+
+/**
+ * {@code millrace.training}, {@code millrace.models}, {@code millrace.evaluate} and {@code millrace.score}, read and
+ * checked once.
+ */
+public record TrainingSettings(int shards, long exportSeed, String exportRoot,
+                               int alsRank, int alsMaxIter, double alsRegParam, double alsAlpha, long alsSeed,
+                               TableName userFactors, TableName itemFactors,
+                               String rankerSplit, List<Integer> hidden, int epochs, int batchSize,
+                               double learningRate, long rankerSeed,
+                               String modelsRoot, String modelName,
+                               int evalK, int evalCandidates, String metric, double margin,
+                               int scoreK, int scoreCandidates, int scoreBatchSize, int popularTopN, int maxFetch) {
+
+    public static TrainingSettings from(MillraceConfig c) {
+        Lake lake = Lake.from(c);
+        String exportRoot = c.getString("millrace.training.export.root");
+        String models = c.getString("millrace.models.root");
+        TrainingSettings s = new TrainingSettings(
+                c.getInt("millrace.training.export.shards"), c.getLong("millrace.training.export.seed"),
+                exportRoot.isBlank() ? lake.root() + "/exports/training" : exportRoot,
+                c.getInt("millrace.training.als.rank"), c.getInt("millrace.training.als.max-iter"),
+                c.getDouble("millrace.training.als.reg-param"), c.getDouble("millrace.training.als.alpha"),
+                c.getLong("millrace.training.als.seed"),
+                TableName.parse(c.getString("millrace.training.als.user-factors-table")),
+                TableName.parse(c.getString("millrace.training.als.item-factors-table")),
+                c.getString("millrace.training.ranker.split"),
+                c.raw().getIntList("millrace.training.ranker.hidden"),
+                c.getInt("millrace.training.ranker.epochs"), c.getInt("millrace.training.ranker.batch-size"),
+                c.getDouble("millrace.training.ranker.learning-rate"), c.getLong("millrace.training.ranker.seed"),
+                models.isBlank() ? lake.root() + "/_models" : models, c.getString("millrace.models.name"),
+                c.getInt("millrace.evaluate.k"), c.getInt("millrace.evaluate.candidates"),
+                c.getString("millrace.evaluate.metric"), c.getDouble("millrace.evaluate.margin"),
+                c.getInt("millrace.score.k"), c.getInt("millrace.score.candidates"),
+                c.getInt("millrace.score.batch-size"), c.getInt("millrace.score.popular-top-n"),
+                c.getInt("millrace.score.max-fetch"));
+        if (s.shards < 1) {
+            throw new IllegalArgumentException("millrace.training.export.shards must be >= 1");
+        }
+        if (s.evalK < 1 || s.scoreK < 1 || s.evalCandidates < s.evalK || s.scoreCandidates < s.scoreK) {
+            throw new IllegalArgumentException("k must be >= 1 and candidates >= k (millrace.evaluate, millrace.score)");
+        }
+        if (!List.of("train", "validation", "test").contains(s.rankerSplit)) {
+            throw new IllegalArgumentException("millrace.training.ranker.split must be train, validation or test");
+        }
+        return s;
+    }
+
+    /** The registry folder of the configured model name. */
+    public String registryLocation() {
+        return modelsRoot + "/" + modelName;
+    }
+}

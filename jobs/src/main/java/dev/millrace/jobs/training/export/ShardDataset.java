@@ -1,0 +1,177 @@
+package dev.millrace.jobs.training.export;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.dataset.RandomAccessDataset;
+import ai.djl.training.dataset.Record;
+import ai.djl.util.Progress;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.parquet.example.data.Group;
+import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.hadoop.example.GroupReadSupport;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Shard i of a training export as a DJL {@link RandomAccessDataset}: data = the {@code features} vector (plus the
+ * values of an optional {@link ExtraFeature}, appended), label = {@code label}. Reads the Parquet file directly
+ * (parquet-hadoop, no Spark), so a trainer worker needs only the shard and the manifest.
+ */
+public final class ShardDataset extends RandomAccessDataset {
+
+    /** A value computed per row from its ids and appended to the vector (the ranker's ALS score). */
+    @FunctionalInterface
+    public interface ExtraFeature {
+        float value(long userId, long itemId);
+    }
+
+    private final ExportManifest manifest;
+    private final int shard;
+    private final String split;
+    private final ExtraFeature extra;
+    private final Configuration conf;
+    private float[][] features;
+    private float[] labels;
+    private long[] users;
+    private long[] items;
+
+    private ShardDataset(Builder b) {
+        super(b);
+        this.manifest = Objects.requireNonNull(b.manifest, "manifest");
+        this.shard = b.shard;
+        this.split = b.split;
+        this.extra = b.extra;
+        this.conf = b.conf == null ? new Configuration() : b.conf;
+        if (shard < 0 || shard >= manifest.shards().size()) {
+            throw new IllegalArgumentException("shard " + shard + " is not in 0.." + (manifest.shards().size() - 1));
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public Record get(NDManager manager, long index) {
+        int i = Math.toIntExact(index);
+        NDArray x = manager.create(features[i]);
+        NDArray y = manager.create(new float[] {labels[i]});
+        return new Record(new NDList(x), new NDList(y));
+    }
+
+    @Override
+    protected long availableSize() {
+        return labels == null ? 0 : labels.length;
+    }
+
+    @Override
+    public void prepare(Progress progress) {
+        if (labels != null) {
+            return;
+        }
+        List<float[]> xs = new ArrayList<>();
+        List<Float> ys = new ArrayList<>();
+        List<long[]> ids = new ArrayList<>();
+        String path = manifest.shardPath(shard);
+        try (ParquetReader<Group> reader = ParquetReader.builder(new GroupReadSupport(), new Path(path))
+                .withConf(conf).build()) {
+            for (Group g = reader.read(); g != null; g = reader.read()) {
+                if (split != null && !split.equals(g.getString("split", 0))) {
+                    continue;
+                }
+                Group list = g.getGroup("features", 0);
+                int n = list.getFieldRepetitionCount(0);
+                float[] v = new float[n + (extra == null ? 0 : 1)];
+                for (int j = 0; j < n; j++) {
+                    v[j] = list.getGroup(0, j).getFloat(0, 0);
+                }
+                long u = g.getLong("user_id", 0);
+                long it = g.getLong("item_id", 0);
+                if (extra != null) {
+                    v[n] = extra.value(u, it);
+                }
+                xs.add(v);
+                ys.add((float) g.getDouble("label", 0));
+                ids.add(new long[] {u, it});
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read shard " + shard + " at " + path, e);
+        }
+        features = xs.toArray(new float[0][]);
+        labels = new float[ys.size()];
+        users = new long[ys.size()];
+        items = new long[ys.size()];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = ys.get(i);
+            users[i] = ids.get(i)[0];
+            items[i] = ids.get(i)[1];
+        }
+    }
+
+    /** Row i's vector (after {@link #prepare}). */
+    public float[] features(int i) {
+        return features[i];
+    }
+
+    public float label(int i) {
+        return labels[i];
+    }
+
+    public long userId(int i) {
+        return users[i];
+    }
+
+    public long itemId(int i) {
+        return items[i];
+    }
+
+    /** Builds a shard dataset: manifest and shard required; split filter, extra feature and sampling optional. */
+    public static final class Builder extends BaseBuilder<Builder> {
+        private ExportManifest manifest;
+        private int shard;
+        private String split;
+        private ExtraFeature extra;
+        private Configuration conf;
+
+        @Override
+        protected Builder self() {
+            return this;
+        }
+
+        public Builder manifest(ExportManifest m) {
+            this.manifest = m;
+            return this;
+        }
+
+        public Builder shard(int i) {
+            this.shard = i;
+            return this;
+        }
+
+        /** Only rows of this split (train, validation, test); null = all. */
+        public Builder split(String s) {
+            this.split = s;
+            return this;
+        }
+
+        public Builder extraFeature(ExtraFeature f) {
+            this.extra = f;
+            return this;
+        }
+
+        public Builder hadoopConf(Configuration c) {
+            this.conf = c;
+            return this;
+        }
+
+        public ShardDataset build() {
+            return new ShardDataset(this);
+        }
+    }
+}

@@ -1,0 +1,212 @@
+package dev.millrace.jobs.training.model;
+
+import dev.millrace.core.config.MillraceConfig;
+import dev.millrace.core.lake.Lake;
+import dev.millrace.core.lake.LakeCatalog;
+import dev.millrace.core.run.ExitCodes;
+import dev.millrace.core.run.RunReport;
+import dev.millrace.jobs.features.TrainingSetSettings;
+import dev.millrace.jobs.training.DeltaVersions;
+import dev.millrace.jobs.training.TrainingSettings;
+import dev.millrace.jobs.training.export.ExportManifest;
+import dev.millrace.jobs.training.export.ShardDataset;
+import dev.millrace.jobs.training.export.TrainingExport;
+import dev.millrace.udfs.registry.FeatureSpec;
+import dev.millrace.udfs.registry.ModelRegistry;
+import dev.millrace.udfs.registry.ModelVersion;
+import dev.millrace.udfs.registry.RankerBlockFactory;
+import org.apache.spark.ml.recommendation.ALSModel;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.apache.spark.sql.functions.avg;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.stddev_pop;
+import static org.apache.spark.sql.functions.when;
+
+/**
+ * {@code train}: ALS on the interactions before the training set's validation cut (user and item factors into
+ * Delta), then the ranker with DJL on the export's shards over the features and the ALS score, registered as a
+ * candidate version. Skips when a version for the same logical date and the same input table versions exists.
+ */
+public final class TrainJob {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TrainJob.class);
+
+    private final SparkSession spark;
+    private final MillraceConfig config;
+    private final Lake lake;
+    private final TrainingSettings s;
+    private final TrainingSetSettings ts;
+
+    public TrainJob(SparkSession spark, MillraceConfig config) {
+        this.spark = spark;
+        this.config = config;
+        this.lake = Lake.from(config);
+        this.s = TrainingSettings.from(config);
+        this.ts = TrainingSetSettings.from(config);
+        new LakeCatalog(spark, lake).registerAll();
+    }
+
+    /** The instants where the training set's validation and test splits begin. */
+    public record Cuts(Instant validationFrom, Instant testFrom) {
+    }
+
+    public static Cuts cuts(Dataset<Row> trainingSet) {
+        Row r = trainingSet.agg(min(when(col("split").equalTo("validation"), col("event_time"))),
+                min(when(col("split").equalTo("test"), col("event_time")))).first();
+        if (r.isNullAt(0) || r.isNullAt(1)) {
+            throw new IllegalStateException("the training set has no validation or no test rows: build it over a "
+                    + "longer period (bin/millrace training-set)");
+        }
+        return new Cuts(r.getTimestamp(0).toInstant(), r.getTimestamp(1).toInstant());
+    }
+
+    public int run(LocalDate date, RunReport report) throws Exception {
+        String tsLocation = lake.location(ts.table());
+        String labelsLocation = lake.location(ts.labels());
+        long tsVersion = DeltaVersions.current(spark, tsLocation);
+        long labelsVersion = DeltaVersions.current(spark, labelsLocation);
+        Map<String, Long> inputs = new LinkedHashMap<>();
+        inputs.put(ts.table().qualified(), tsVersion);
+        inputs.put(ts.labels().qualified(), labelsVersion);
+        ModelRegistry registry = RankerModels.registry(s);
+        report.put("logical_date", date.toString());
+        report.put("inputs", inputs);
+        Optional<ModelVersion> same = registry.latest(v -> v.logicalDate().equals(date.toString())
+                && v.trainingData().equals(inputs));
+        if (same.isPresent()) {
+            report.put("model_version", same.get().version());
+            report.put("skipped", "version " + same.get().version() + " was trained for " + date
+                    + " from the same table versions");
+            return ExitCodes.OK;
+        }
+
+        TrainingExport.Result export = new TrainingExport(spark, config).run(date, s.shards(), s.exportSeed(),
+                Optional.empty());
+        ExportManifest manifest = export.manifest();
+        if (manifest.sourceVersion() != tsVersion) {
+            throw new IllegalStateException("the export at " + manifest.folder() + " is of " + ts.table() + " v"
+                    + manifest.sourceVersion() + ", the table is now v" + tsVersion);
+        }
+        Dataset<Row> trainingSet = spark.read().format("delta").option("versionAsOf", tsVersion).load(tsLocation);
+        Cuts cuts = cuts(trainingSet);
+        report.put("export", manifest.folder() + (export.unchanged() ? " (unchanged)" : " (written)"));
+        report.put("als_fit_before", cuts.validationFrom().toString());
+
+        Dataset<Row> interactions = spark.read().format("delta").option("versionAsOf", labelsVersion)
+                .load(labelsLocation).where(col("event_time").lt(lit(Timestamp.from(cuts.validationFrom()))));
+        AlsTrainer alsTrainer = new AlsTrainer(s);
+        ALSModel als = alsTrainer.fit(interactions);
+
+        // The ALS score's statistics over the ranker's rows, to standardise it like every other input.
+        Dataset<Row> rankerRows = trainingSet.where(col("split").equalTo(s.rankerSplit()))
+                .select(col("user_id").cast("int").as("user_id"), col("item_id").cast("int").as("item_id"));
+        Row st = als.transform(rankerRows).agg(avg("prediction"), stddev_pop("prediction")).first();
+        double alsMean = st.isNullAt(0) ? 0 : st.getDouble(0);
+        double alsStd = st.isNullAt(1) || !(st.getDouble(1) > 1e-12) ? 1 : st.getDouble(1);
+        Map<Long, float[]> users = factors(als.userFactors());
+        Map<Long, float[]> items = factors(als.itemFactors());
+        ShardDataset.ExtraFeature alsScore = (u, i) -> {
+            float[] a = users.get(u);
+            float[] b = items.get(i);
+            if (a == null || b == null) {
+                return 0f;
+            }
+            double dot = 0;
+            for (int k = 0; k < a.length; k++) {
+                dot += a[k] * b[k];
+            }
+            return (float) ((dot - alsMean) / alsStd);
+        };
+
+        List<FeatureSpec> features = new ArrayList<>(manifest.features());
+        features.add(new FeatureSpec("als_score", "als_score", -1, alsMean, alsStd));
+        RankerTrainer rankerTrainer = new RankerTrainer(s);
+        RankerTrainer.Trained[] trained = new RankerTrainer.Trained[1];
+        Map<String, Object> params = new LinkedHashMap<>(alsTrainer.params());
+        ModelVersion draft = new ModelVersion(null, s.modelName(), date.toString(), Instant.now().toString(),
+                params, inputs, features, Map.of(), Map.of(), null);
+        ModelVersion registered = registry.register(draft, folder -> {
+            als.write().overwrite().save(folder.resolve(RankerModels.ALS_DIR).toUri().toString());
+            try {
+                trained[0] = rankerTrainer.train(manifest, alsScore, spark.sparkContext().hadoopConfiguration(),
+                        folder.resolve(RankerModels.RANKER_DIR));
+            } catch (ai.djl.translate.TranslateException e) {
+                throw new java.io.IOException("ranker training failed: " + e.getMessage(), e);
+            }
+        });
+        // The ranker's shape is known only after training; record it with the rest of the parameters.
+        params.put("block_factory", RankerBlockFactory.class.getName());
+        params.put("layers", trained[0].layerSpec());
+        params.put("ranker_split", s.rankerSplit());
+        params.put("ranker_rows", trained[0].rows());
+        params.put("ranker_epochs", s.epochs());
+        params.put("ranker_batch_size", s.batchSize());
+        params.put("ranker_learning_rate", s.learningRate());
+        params.put("ranker_seed", s.rankerSeed());
+        params.put("ranker_final_loss", trained[0].finalLoss());
+        params.put("als_fit_before", cuts.validationFrom().toString());
+        params.put("test_from", cuts.testFrom().toString());
+        params.put("export", manifest.folder());
+        params.put("export_seed", manifest.seed());
+        Map<String, String> artifacts = new LinkedHashMap<>();
+        artifacts.put("ranker", RankerModels.RANKER_DIR);
+        artifacts.put("als", RankerModels.ALS_DIR);
+        artifacts.put("user_factors", s.userFactors().qualified());
+        artifacts.put("item_factors", s.itemFactors().qualified());
+        ModelVersion complete = new ModelVersion(registered.version(), registered.name(), registered.logicalDate(),
+                registered.createdAt(), params, inputs, features, Map.of(), artifacts, "candidate");
+        registry.update(complete);
+
+        writeFactors(als.userFactors(), "user_id", s.userFactors().qualified(), complete.version());
+        writeFactors(als.itemFactors(), "item_id", s.itemFactors().qualified(), complete.version());
+        LOG.info("registered {} {} (ranker {} rows, loss {})", s.modelName(), complete.version(), trained[0].rows(),
+                trained[0].finalLoss());
+        report.put("model_version", complete.version());
+        report.put("registry", registry.root().toString());
+        report.put("als_users", als.userFactors().count());
+        report.put("als_items", als.itemFactors().count());
+        report.put("ranker_rows", trained[0].rows());
+        report.put("ranker_layers", trained[0].layerSpec());
+        report.put("ranker_final_loss", trained[0].finalLoss());
+        return ExitCodes.OK;
+    }
+
+    private void writeFactors(Dataset<Row> factors, String key, String table, String version) {
+        dev.millrace.core.lake.TableName name = dev.millrace.core.lake.TableName.parse(table);
+        factors.select(lit(version).as("model_version"), col("id").cast("bigint").as(key), col("features"))
+                .write().format("delta").mode("overwrite")
+                .option("replaceWhere", "model_version = '" + version + "'")
+                .partitionBy("model_version").save(lake.location(name));
+        new LakeCatalog(spark, lake).register(name);
+    }
+
+    private static Map<Long, float[]> factors(Dataset<Row> df) {
+        Map<Long, float[]> out = new HashMap<>();
+        for (Row r : df.collectAsList()) {
+            List<Float> f = r.getList(1);
+            float[] v = new float[f.size()];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = f.get(i);
+            }
+            out.put((long) r.getInt(0), v);
+        }
+        return out;
+    }
+}
