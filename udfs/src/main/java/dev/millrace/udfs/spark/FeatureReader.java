@@ -1,6 +1,5 @@
 package dev.millrace.udfs.spark;
 
-import org.apache.spark.ml.linalg.VectorUDT;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
 import org.apache.spark.sql.catalyst.util.ArrayData;
@@ -37,7 +36,12 @@ public final class FeatureReader implements Serializable {
     /** Whether a column of this type can feed a model input. */
     public static boolean supports(DataType type) {
         return type instanceof ArrayType a && (a.elementType().equals(DataTypes.FloatType) || a.elementType().equals(DataTypes.DoubleType))
-                || type instanceof VectorUDT;
+                || isVector(type);
+    }
+
+    /** By class name, so that a job without spark-mllib on its class path can still score array columns. */
+    private static boolean isVector(DataType type) {
+        return type.getClass().getName().equals("org.apache.spark.ml.linalg.VectorUDT");
     }
 
     public static String supportedTypes() {
@@ -45,7 +49,7 @@ public final class FeatureReader implements Serializable {
     }
 
     public static FeatureReader of(String column, DataType type, int ordinal, int size) {
-        if (type instanceof VectorUDT) {
+        if (isVector(type)) {
             return new FeatureReader(column, ordinal, size, Kind.VECTOR, false);
         }
         if (type instanceof ArrayType a) {

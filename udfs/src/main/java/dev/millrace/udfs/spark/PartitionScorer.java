@@ -34,6 +34,12 @@ final class PartitionScorer implements Iterator<InternalRow> {
     private final UnsafeRow arenaRow;
     private byte[] arena = new byte[1 << 16];
     private int arenaUsed;
+    private final int inBitSet;
+    private final int outBitSet;
+    private final int inFixed;
+    private final int outFixed;
+    private final int shift;
+    private final int[] variableOrdinals;
     private int[] offsets = new int[0];
     private int[] sizes = new int[0];
     private int captured;
@@ -53,6 +59,12 @@ final class PartitionScorer implements Iterator<InternalRow> {
             nullOutputs.setNullAt(j);
         }
         this.arenaRow = new UnsafeRow(outputTypes.length);
+        this.inBitSet = UnsafeRow.calculateBitSetWidthInBytes(firstOutput);
+        this.outBitSet = UnsafeRow.calculateBitSetWidthInBytes(outputTypes.length);
+        this.inFixed = inBitSet + 8 * firstOutput;
+        this.outFixed = outBitSet + 8 * outputTypes.length;
+        this.shift = outFixed - inFixed;
+        this.variableOrdinals = java.util.stream.IntStream.range(0, firstOutput).filter(o -> !UnsafeRow.isFixedLength(outputTypes[o])).toArray();
         TaskContext tc = TaskContext.get();
         if (tc != null) {
             tc.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) ctx -> scorer.close());
@@ -97,7 +109,8 @@ final class PartitionScorer implements Iterator<InternalRow> {
         InternalRow out = scorer.output(i);
         for (int j = 0; j < kinds.length; j++) {
             if (out.isNullAt(j)) {
-                continue; // projected as null already
+                arenaRow.setNullAt(firstOutput + j);
+                continue;
             }
             switch (kinds[j]) {
                 case SCALAR -> arenaRow.setFloat(firstOutput + j, out.getFloat(j));
@@ -107,6 +120,51 @@ final class PartitionScorer implements Iterator<InternalRow> {
             }
         }
         return arenaRow;
+    }
+
+
+    /** Room for {@code size} more bytes in the arena and one more row; returns the row's offset and records it. */
+    private int reserve(int size) {
+        if (arenaUsed + size > arena.length) {
+            arena = Arrays.copyOf(arena, Math.max(arena.length * 2, arenaUsed + size));
+        }
+        if (captured == offsets.length) {
+            offsets = Arrays.copyOf(offsets, Math.max(16, captured * 2));
+            sizes = Arrays.copyOf(sizes, offsets.length);
+        }
+        int at = arenaUsed;
+        offsets[captured] = at;
+        sizes[captured] = size;
+        captured++;
+        arenaUsed += size;
+        return at;
+    }
+
+    /**
+     * Copies an unsafe input row into the arena as the output row (its fields, then the outputs' slots, zero and
+     * not null) with one copy of its fixed and variable parts, instead of a generated projection plus a copy:
+     * the outputs' slots move the variable part by {@code shift} bytes, which is added to the offsets of the
+     * variable-length fields (an unsafe row stores them relative to its start; a null one holds 0, except a null
+     * wide decimal, which keeps its offset).
+     */
+    private void widen(UnsafeRow u) {
+        int size = u.getSizeInBytes() + shift;
+        int at = reserve(size);
+        Object src = u.getBaseObject();
+        long from = u.getBaseOffset();
+        long to = Platform.BYTE_ARRAY_OFFSET + at;
+        Platform.setMemory(arena, to, outBitSet, (byte) 0);
+        Platform.copyMemory(src, from, arena, to, inBitSet);
+        Platform.setMemory(arena, to + outBitSet + 8L * firstOutput, 8L * kinds.length, (byte) 0);
+        Platform.copyMemory(src, from + inBitSet, arena, to + outBitSet, 8L * firstOutput);
+        Platform.copyMemory(src, from + inFixed, arena, to + outFixed, u.getSizeInBytes() - inFixed);
+        for (int ordinal : variableOrdinals) {
+            long slot = to + outBitSet + 8L * ordinal;
+            long offsetAndSize = Platform.getLong(arena, slot);
+            if ((offsetAndSize >>> 32) != 0) {
+                Platform.putLong(arena, slot, offsetAndSize + ((long) shift << 32));
+            }
+        }
     }
 
     /** Passes the input rows to the scorer, first projecting each (with null outputs) into the arena. */
@@ -119,20 +177,14 @@ final class PartitionScorer implements Iterator<InternalRow> {
         @Override
         public InternalRow next() {
             InternalRow row = input.next();
+            if (row instanceof UnsafeRow u && u.numFields() == firstOutput) {
+                widen(u);
+                return row;
+            }
             UnsafeRow projected = projection.apply(joined.apply(row, nullOutputs));
             int size = projected.getSizeInBytes();
-            if (arenaUsed + size > arena.length) {
-                arena = Arrays.copyOf(arena, Math.max(arena.length * 2, arenaUsed + size));
-            }
-            if (captured == offsets.length) {
-                offsets = Arrays.copyOf(offsets, Math.max(16, captured * 2));
-                sizes = Arrays.copyOf(sizes, offsets.length);
-            }
-            Platform.copyMemory(projected.getBaseObject(), projected.getBaseOffset(), arena, Platform.BYTE_ARRAY_OFFSET + arenaUsed, size);
-            offsets[captured] = arenaUsed;
-            sizes[captured] = size;
-            captured++;
-            arenaUsed += size;
+            int at = reserve(size);
+            Platform.copyMemory(projected.getBaseObject(), projected.getBaseOffset(), arena, Platform.BYTE_ARRAY_OFFSET + at, size);
             return row; // still valid: the scorer reads its features before asking for the next row
         }
     }
