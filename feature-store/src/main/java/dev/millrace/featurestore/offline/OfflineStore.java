@@ -40,8 +40,11 @@ public final class OfflineStore {
         return DeltaTable.isDeltaTable(spark, location(entity));
     }
 
-    /** Writes the snapshots of {@code times}, replacing those dates' partitions, and registers the table by name. */
-    public void write(EntityDefinition entity, Dataset<Row> snapshots, SnapshotTimes times) {
+    /**
+     * Writes the snapshots of {@code times}, replacing those dates' partitions, and registers the table by name.
+     * {@code commitMarker} becomes the commit's {@code userMetadata} (what the snapshots were computed from).
+     */
+    public void write(EntityDefinition entity, Dataset<Row> snapshots, SnapshotTimes times, String commitMarker) {
         String dates = times.dates().stream().map(d -> "DATE'" + d + "'").collect(Collectors.joining(", "));
         LOG.info("writing {} for {}", entity.table(), times.dates().size() == 1 ? times.dates().get(0)
                 : times.dates().size() + " dates");
@@ -49,6 +52,7 @@ public final class OfflineStore {
                 .mode("overwrite")
                 .option("replaceWhere", FeatureQuery.FEATURE_DATE + " IN (" + dates + ")")
                 .option("mergeSchema", "true")
+                .option("userMetadata", commitMarker)
                 .partitionBy(FeatureQuery.FEATURE_DATE)
                 .save(location(entity));
         new LakeCatalog(spark, lake).register(entity.table());

@@ -1,7 +1,9 @@
 package dev.millrace.jobs.features;
 
 import dev.millrace.core.config.MillraceConfig;
+import dev.millrace.core.lake.InputFingerprint;
 import dev.millrace.core.lake.Lake;
+import dev.millrace.core.lake.TableName;
 import dev.millrace.core.lake.LakeCatalog;
 import dev.millrace.core.run.ExitCodes;
 import dev.millrace.core.run.RunReport;
@@ -38,11 +40,13 @@ public final class FeaturesJob {
     private static final Logger LOG = LoggerFactory.getLogger(FeaturesJob.class);
 
     private final SparkSession spark;
+    private final MillraceConfig config;
     private final Lake lake;
     private final FeatureRegistry registry;
 
     public FeaturesJob(SparkSession spark, MillraceConfig config) {
         this.spark = spark;
+        this.config = config;
         this.lake = Lake.from(config);
         this.registry = FeatureRegistry.load(config);
         // Other processes (ingest) may have created tables since this session started.
@@ -93,10 +97,18 @@ public final class FeaturesJob {
                 + times.dates().size() + " dates)");
         report.put("features", registry.definitions().size());
         OfflineStore store = new OfflineStore(spark, lake);
+        InputFingerprint inputs = fingerprint(times);
+        report.put("inputs", inputs.inputsForReport());
         Map<String, Object> tables = new LinkedHashMap<>();
+        java.util.List<String> unchanged = new java.util.ArrayList<>();
         for (Map.Entry<EntityDefinition, Dataset<Row>> e : plan(times).entrySet()) {
+            if (inputs.isLatestIn(spark, store.location(e.getKey()))) {
+                LOG.info("{}: these dates were already computed from the same inputs and settings; unchanged", e.getKey().table());
+                unchanged.add(e.getKey().table().qualified());
+                continue;
+            }
             long start = System.nanoTime();
-            store.write(e.getKey(), e.getValue(), times);
+            store.write(e.getKey(), e.getValue(), times, inputs.marker());
             String where = times.dates().stream().map(d -> "DATE'" + d + "'")
                     .collect(java.util.stream.Collectors.joining(", ", FeatureQuery.FEATURE_DATE + " IN (", ")"));
             long rows = spark.read().format("delta").load(store.location(e.getKey())).where(where).count();
@@ -109,6 +121,19 @@ public final class FeaturesJob {
             tables.put(e.getKey().table().qualified(), t);
         }
         report.put("tables", tables);
+        report.put("unchanged", unchanged);
         return ExitCodes.OK;
+    }
+
+    /**
+     * The snapshots of {@code times} depend on the silver tables (every feature source reads them) and on the
+     * feature definitions; the same of both means the same rows.
+     */
+    private InputFingerprint fingerprint(SnapshotTimes times) {
+        java.util.List<TableName> silver = new LakeCatalog(spark, lake).discover().stream()
+                .filter(t -> t.layer().equals("silver")).toList();
+        String scope = times.dates().size() == 1 ? times.dates().get(0).toString()
+                : times.dates().get(0) + ".." + times.dates().get(times.dates().size() - 1);
+        return InputFingerprint.of(spark, lake, "features", scope, silver, config.getConfig("millrace.features"));
     }
 }

@@ -2,6 +2,8 @@ package dev.millrace.jobs.features;
 
 import dev.millrace.core.config.MillraceConfig;
 import dev.millrace.core.lake.Lake;
+import dev.millrace.core.lake.TableName;
+import dev.millrace.core.lake.InputFingerprint;
 import dev.millrace.core.lake.LakeCatalog;
 import dev.millrace.core.run.ExitCodes;
 import dev.millrace.core.run.RunReport;
@@ -46,12 +48,14 @@ public final class TrainingSetJob {
     }
 
     private final SparkSession spark;
+    private final MillraceConfig config;
     private final Lake lake;
     private final FeatureRegistry registry;
     private final TrainingSetSettings settings;
 
     public TrainingSetJob(SparkSession spark, MillraceConfig config) {
         this.spark = spark;
+        this.config = config;
         this.lake = Lake.from(config);
         this.registry = FeatureRegistry.load(config);
         this.settings = TrainingSetSettings.from(config);
@@ -126,12 +130,26 @@ public final class TrainingSetJob {
 
     public int run(Optional<LocalDate> from, Optional<LocalDate> to, RunReport report) {
         OfflineStore store = new OfflineStore(spark, lake);
+        String location = lake.location(settings.table());
+        // The table depends on the silver and feature tables, the training-set and feature settings and the range.
+        java.util.List<TableName> inputs = new LakeCatalog(spark, lake).discover().stream()
+                .filter(t -> t.layer().equals("silver") || t.layer().equals("features")).toList();
+        InputFingerprint fingerprint = InputFingerprint.of(spark, lake,
+                "training-set", from.map(Object::toString).orElse("") + ".." + to.map(Object::toString).orElse(""),
+                inputs, config.getConfig("millrace.training-set"), config.getConfig("millrace.features"));
+        report.put("inputs", fingerprint.inputsForReport());
+        boolean unchanged = fingerprint.isLatestIn(spark, location);
+        report.put("unchanged", unchanged);
         Plan plan = plan(from, to, store::read);
         report.put("validation_from", plan.cuts().validationFrom().toString());
         report.put("test_from", plan.cuts().testFrom().toString());
-        String location = lake.location(settings.table());
-        plan.trainingSet().write().format("delta").mode("overwrite").option("overwriteSchema", "true")
-                .partitionBy(TimeSplit.SPLIT).save(location);
+        if (unchanged) {
+            LOG.info("{} was already built from the same inputs and settings; unchanged", settings.table());
+        } else {
+            plan.trainingSet().write().format("delta").mode("overwrite").option("overwriteSchema", "true")
+                    .option("userMetadata", fingerprint.marker())
+                    .partitionBy(TimeSplit.SPLIT).save(location);
+        }
         new LakeCatalog(spark, lake).register(settings.table());
         Map<String, Object> counts = new LinkedHashMap<>();
         for (Row r : spark.read().format("delta").load(location)

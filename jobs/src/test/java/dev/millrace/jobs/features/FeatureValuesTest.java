@@ -60,6 +60,25 @@ class FeatureValuesTest {
         job.run(SnapshotTimes.of(DATE), new RunReport("features"));
         earlyAfter = snapshot("user", EARLY);
         dateAfter = snapshot("user", DATE);
+        versionAfterRerun = userTableVersion();
+        thirdRun = new RunReport("features");
+        job.run(SnapshotTimes.of(DATE), thirdRun);
+        versionAfterThirdRun = userTableVersion();
+    }
+
+    private long versionAfterRerun;
+    private long versionAfterThirdRun;
+    private RunReport thirdRun;
+
+    private long userTableVersion() {
+        return io.delta.tables.DeltaTable.forPath(spark, lake.root() + "/features_values/user_features").history(1)
+                .select("version").head().getLong(0);
+    }
+
+    @Test
+    void aRunForADateAlreadyComputedFromTheSameInputsWritesNothing() {
+        assertThat(versionAfterThirdRun).isEqualTo(versionAfterRerun);
+        assertThat(thirdRun.toJson()).contains("features_values.user_features").contains("\"unchanged\"");
     }
 
     private Dataset<Row> table(String entity) {

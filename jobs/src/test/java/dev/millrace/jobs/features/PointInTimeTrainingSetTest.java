@@ -106,6 +106,22 @@ class PointInTimeTrainingSetTest {
         new TrainingSetJob(spark, config).run(Optional.empty(), Optional.empty(), new RunReport("training-set"));
         training = spark.read().format("delta").load(lake.location(TableName.parse("gold.training_set")))
                 .collectAsList();
+        versionBefore = trainingSetVersion();
+        new TrainingSetJob(spark, config).run(Optional.empty(), Optional.empty(), new RunReport("training-set"));
+        versionAfterRerun = trainingSetVersion();
+    }
+
+    private long versionBefore;
+    private long versionAfterRerun;
+
+    private long trainingSetVersion() {
+        return io.delta.tables.DeltaTable.forPath(spark, lake.location(TableName.parse("gold.training_set"))).history(1)
+                .select("version").head().getLong(0);
+    }
+
+    @Test
+    void rebuildingFromTheSameInputsAndSettingsWritesNothing() {
+        assertThat(versionAfterRerun).isEqualTo(versionBefore);
     }
 
     private void write(TableName table, StructType schema, List<Row> rows) {
