@@ -30,6 +30,7 @@ final class Commands {
             new dev.millrace.jobs.serving.PublishCommand(),
             new dev.millrace.jobs.serving.ServeCommand(),
             new dev.millrace.jobs.serving.ServingCommand(),
+            new dev.millrace.jobs.stream.StreamCommand(),
         };
         for (Object c : commands) {
             cli.addSubcommand(c);

@@ -1,0 +1,82 @@
+package dev.millrace.jobs.stream;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigValue;
+import dev.millrace.core.config.MillraceConfig;
+
+import java.io.Serializable;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * How to reach Kafka, from {@code millrace.kafka}: the bootstrap servers plus every client property of its
+ * {@code kafka} block passed through as it is (security.protocol, sasl.*, ssl.*), so an external, secured cluster
+ * needs only conf. Values are never logged: {@link #toString()} names the keys only.
+ */
+public final class KafkaClientSettings implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    private final String bootstrapServers;
+    private final Map<String, String> clientProperties;
+
+    public KafkaClientSettings(String bootstrapServers, Map<String, String> clientProperties) {
+        if (bootstrapServers == null || bootstrapServers.isBlank()) {
+            throw new IllegalArgumentException("millrace.kafka.bootstrap-servers is empty: name the Kafka brokers "
+                    + "(host:port,...) in conf or with -Dmillrace.kafka.bootstrap-servers=...");
+        }
+        this.bootstrapServers = bootstrapServers;
+        this.clientProperties = Map.copyOf(clientProperties);
+    }
+
+    public static KafkaClientSettings from(MillraceConfig config) {
+        if (!config.hasPath("millrace.kafka.bootstrap-servers")) {
+            throw new IllegalArgumentException("millrace.kafka.bootstrap-servers is not set");
+        }
+        Map<String, String> props = new TreeMap<>();
+        if (config.hasPath("millrace.kafka.kafka")) {
+            props.putAll(flatten(config.getConfig("millrace.kafka.kafka")));
+        }
+        return new KafkaClientSettings(config.getString("millrace.kafka.bootstrap-servers"), props);
+    }
+
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    /** The passthrough client properties (without bootstrap.servers). */
+    public Map<String, String> clientProperties() {
+        return clientProperties;
+    }
+
+    /** Properties for a plain Kafka client (producer, admin): bootstrap.servers plus the passthrough ones. */
+    public Map<String, Object> clientConfig() {
+        Map<String, Object> out = new TreeMap<>(clientProperties);
+        out.put("bootstrap.servers", bootstrapServers);
+        return out;
+    }
+
+    /** Options for Spark's Kafka source: the same properties with Spark's {@code kafka.} prefix. */
+    public Map<String, String> sparkSourceOptions() {
+        Map<String, String> out = new TreeMap<>();
+        clientProperties.forEach((k, v) -> out.put("kafka." + k, v));
+        out.put("kafka.bootstrap.servers", bootstrapServers);
+        return out;
+    }
+
+    private static Map<String, String> flatten(Config block) {
+        Map<String, String> out = new TreeMap<>();
+        for (Map.Entry<String, ConfigValue> e : block.entrySet()) {
+            Object v = e.getValue().unwrapped();
+            if (v != null && !String.valueOf(v).isEmpty()) {
+                out.put(e.getKey().replace("\"", ""), String.valueOf(v));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public String toString() {
+        return "Kafka(" + bootstrapServers + ", properties " + clientProperties.keySet() + ")";
+    }
+}

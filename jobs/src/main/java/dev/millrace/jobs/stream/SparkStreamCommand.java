@@ -1,0 +1,75 @@
+package dev.millrace.jobs.stream;
+
+import dev.millrace.core.config.MillraceConfig;
+import dev.millrace.core.run.ExitCodes;
+import dev.millrace.core.run.RunReport;
+import dev.millrace.jobs.cli.JobContext;
+import dev.millrace.jobs.cli.SparkCommand;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.util.Map;
+
+/** {@code millrace stream spark}: the Spark Structured Streaming job, bounded or not. */
+@Command(name = "spark", mixinStandardHelpOptions = true,
+        description = {"Spark Structured Streaming: read the events topic, send malformed and late records to the DLQ "
+                + "topic with their reason, score valid events with the configured model and append them to "
+                + "bronze.events. Checkpointed; each micro-batch is written once (Delta txnAppId/txnVersion, a Kafka "
+                + "transaction for the DLQ), so a stop or crash and a restart neither lose nor duplicate rows.",
+                "Settings: millrace.stream.spark (topic, trigger, checkpoint, max-offsets-per-trigger, "
+                        + "allowed-lateness, dlq-topic, scoring) and millrace.kafka (bootstrap servers, client security)."},
+        footer = {"", "Examples:",
+                "  bin/millrace kafka &                                   # a local broker",
+                "  bin/millrace stream spark                              # runs until stopped (Ctrl-C)",
+                "  bin/millrace stream spark --until-idle                 # stops once the topic is drained",
+                "  bin/millrace stream spark --max-batches 5 -Dmillrace.stream.spark.max-offsets-per-trigger=1000",
+                "  bin/millrace sql \"SELECT event_type, count(*) FROM bronze.events GROUP BY event_type\""})
+public final class SparkStreamCommand extends SparkCommand {
+
+    @Option(names = "--until-idle",
+            description = "Stop once no new record has arrived for millrace.stream.spark.idle-timeout.")
+    boolean untilIdle;
+
+    @Option(names = "--max-batches", paramLabel = "N", description = "Stop after N micro-batches (0: no limit).")
+    long maxBatches;
+
+    @Option(names = "--topic", description = "Events topic (default millrace.stream.spark.topic).")
+    String topic;
+
+    private static final long STOP_WAIT_MILLIS = 30_000;
+
+    @Override
+    protected String jobName() {
+        return "stream-spark";
+    }
+
+    @Override
+    protected int run(JobContext ctx, RunReport report) throws Exception {
+        if (maxBatches < 0) {
+            throw new IllegalArgumentException("--max-batches must be >= 0");
+        }
+        MillraceConfig config = topic == null ? ctx.config() : ctx.config().with(Map.of("millrace.stream.spark.topic", topic));
+        SparkStreamJob job = new SparkStreamJob(ctx.spark(), config);
+        // Ctrl-C: stop the query between checks and let run() return, so the summary still prints.
+        Thread main = Thread.currentThread();
+        Thread hook = new Thread(() -> {
+            job.requestStop();
+            try {
+                main.join(STOP_WAIT_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "stream-spark-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            job.run(new SparkStreamJob.Limits(maxBatches, untilIdle)).forEach(report::put);
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // already shutting down: the hook is running
+            }
+        }
+        return ExitCodes.OK;
+    }
+}
