@@ -19,11 +19,11 @@ import java.util.Map;
                 "Settings: millrace.stream.spark (topic, trigger, checkpoint, max-offsets-per-trigger, "
                         + "allowed-lateness, dlq-topic, scoring) and millrace.kafka (bootstrap servers, client security)."},
         footer = {"", "Examples:",
-                "  bin/millrace kafka &                                   # a local broker",
-                "  bin/millrace stream spark                              # runs until stopped (Ctrl-C)",
-                "  bin/millrace stream spark --until-idle                 # stops once the topic is drained",
+                "  bin/millrace kafka &              # a local broker (or set millrace.kafka.bootstrap-servers)",
+                "  bin/millrace stream spark         # runs until Ctrl-C",
+                "  bin/millrace stream spark --until-idle",
                 "  bin/millrace stream spark --max-batches 5 -Dmillrace.stream.spark.max-offsets-per-trigger=1000",
-                "  bin/millrace sql \"SELECT event_type, count(*) FROM bronze.events GROUP BY event_type\""})
+                "  bin/millrace sql \"SELECT event_type, count(*), avg(score) FROM bronze.events GROUP BY event_type\""})
 public final class SparkStreamCommand extends SparkCommand {
 
     @Option(names = "--until-idle",

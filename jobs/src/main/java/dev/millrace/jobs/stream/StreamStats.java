@@ -23,6 +23,9 @@ final class StreamStats {
     private double lastProcessedRowsPerSecond;
     private long progressRows;
     private long progressMillis;
+    private long progressBatches;
+    private long warmRows;
+    private long warmMillis;
 
     StreamStats(long startedAtMillis) {
         this.lastDataAtMillis = startedAtMillis;
@@ -52,6 +55,11 @@ final class StreamStats {
     synchronized void progress(long rows, long durationMillis, double processedRowsPerSecond, Long lag) {
         progressRows += rows;
         progressMillis += durationMillis;
+        if (rows > 0 && ++progressBatches > 1) {
+            // The first batch of a run pays for class loading, JIT and the model's first load.
+            warmRows += rows;
+            warmMillis += durationMillis;
+        }
         if (rows > 0) {
             lastProcessedRowsPerSecond = processedRowsPerSecond;
         }
@@ -105,6 +113,7 @@ final class StreamStats {
         out.put("batches_already_in_delta", deltaBatchesAlreadyCommitted);
         out.put("batches_already_in_dlq", dlqBatchesAlreadyCommitted);
         out.put("records_per_second", Math.round(averageRecordsPerSecond()));
+        out.put("records_per_second_after_first_batch", warmMillis == 0 ? "n/a" : Math.round(warmRows * 1000.0 / warmMillis));
         out.put("last_batch_records_per_second", Math.round(lastProcessedRowsPerSecond));
         out.put("consumer_lag_records", lastLag == null ? "unknown" : lastLag);
         return out;
