@@ -7,6 +7,7 @@ import dev.millrace.streaming.flink.FlinkStreamJob;
 import dev.millrace.streaming.flink.FlinkStreamSettings;
 import dev.millrace.streaming.kafka.EmbeddedKafka;
 import dev.millrace.streaming.kafka.KafkaSettings;
+import dev.millrace.streaming.rerank.RerankSettings;
 import dev.millrace.streaming.produce.EventGenerator;
 import dev.millrace.streaming.produce.EventProducer;
 import org.apache.flink.core.execution.JobClient;
@@ -96,7 +97,7 @@ public final class StreamingBench {
             long t0 = System.nanoTime();
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(FlinkStreamJob.flinkConfiguration(s));
             env.setParallelism(s.parallelism());
-            FlinkStreamJob.kafka(s, ks, store, true, Recorder::written).build(env);
+            FlinkStreamJob.kafka(s, ks, store, true, Recorder::written, RerankSettings.from(conf)).build(env);
             env.execute("bench-throughput");
             double wall = (System.nanoTime() - t0) / 1e9;
             long writes = Recorder.WRITES.get();
@@ -115,7 +116,7 @@ public final class StreamingBench {
             Recorder.reset(rate * seconds + 1000);
             StreamExecutionEnvironment env2 = StreamExecutionEnvironment.getExecutionEnvironment(FlinkStreamJob.flinkConfiguration(live));
             env2.setParallelism(live.parallelism());
-            FlinkStreamJob.kafka(live, ks, store, false, Recorder::written).build(env2);
+            FlinkStreamJob.kafka(live, ks, store, false, Recorder::written, RerankSettings.from(conf)).build(env2);
             JobClient client = env2.executeAsync("bench-latency");
             // Warm-up: the job is reading once a paced record comes through.
             EventGenerator gen = new EventGenerator(11, 10_000, 5_000, 0, Clock.systemUTC());

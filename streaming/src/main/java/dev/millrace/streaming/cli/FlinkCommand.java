@@ -10,6 +10,7 @@ import dev.millrace.streaming.flink.FlinkStreamJob;
 import dev.millrace.streaming.flink.FlinkStreamSettings;
 import dev.millrace.streaming.flink.LatenessCheck;
 import dev.millrace.streaming.kafka.KafkaSettings;
+import dev.millrace.streaming.rerank.RerankSettings;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateRecoveryOptions;
@@ -60,7 +61,8 @@ public final class FlinkCommand implements Callable<Integer> {
         StoreSettings store = StoreSettings.from(conf);
         ensureTopic(kafka, settings.dlqTopic(), settings.dlqPartitions());
         RunReport report = new RunReport("stream-flink");
-        JobExecutionResult result = run(settings, kafka, store, bounded, fromCheckpoint, FeatureWriteListener.none());
+        JobExecutionResult result = run(settings, kafka, store, RerankSettings.from(conf), bounded, fromCheckpoint,
+                FeatureWriteListener.none());
         summarize(report, settings, kafka, result);
         System.out.println(report.render());
         report.write(Lake.from(conf).runsLocation(), new org.apache.hadoop.conf.Configuration());
@@ -69,14 +71,14 @@ public final class FlinkCommand implements Callable<Integer> {
 
     /** Builds and runs the job (blocking); in a local MiniCluster unless started by {@code flink run}. */
     public static JobExecutionResult run(FlinkStreamSettings settings, KafkaSettings kafka, StoreSettings store,
-                                         boolean bounded, String fromCheckpoint, FeatureWriteListener listener) throws Exception {
+                                         RerankSettings rerank, boolean bounded, String fromCheckpoint, FeatureWriteListener listener) throws Exception {
         Configuration flinkConf = FlinkStreamJob.flinkConfiguration(settings);
         if (fromCheckpoint != null) {
             flinkConf.set(StateRecoveryOptions.SAVEPOINT_PATH, fromCheckpoint);
         }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConf);
         env.setParallelism(settings.parallelism());
-        FlinkStreamJob.kafka(settings, kafka, store, bounded, listener).build(env);
+        FlinkStreamJob.kafka(settings, kafka, store, bounded, listener, rerank).build(env);
         return env.execute("millrace-stream-flink");
     }
 

@@ -5,6 +5,10 @@ import dev.millrace.core.events.EventValidator;
 import dev.millrace.featurestore.online.StoreSettings;
 import dev.millrace.streaming.delta.DeltaKernelSink;
 import dev.millrace.streaming.kafka.KafkaSettings;
+import dev.millrace.streaming.rerank.RerankFunction;
+import dev.millrace.streaming.rerank.RerankSettings;
+import dev.millrace.streaming.rerank.RerankSink;
+import dev.millrace.streaming.rerank.RerankedList;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -31,7 +35,8 @@ import java.util.Properties;
 /**
  * The Flink streaming job: Kafka events (validated as read, event-time watermarks per partition) -> lateness check
  * -> DLQ topic for rejects; valid events -> bronze.events through the two-phase-commit Delta Kernel sink, and ->
- * per-user sliding-window features -> the online store. Like the jobs of apache/flink-training it takes its source
+ * per-user sliding-window features -> the online store (and, when enabled, DJL re-ranking of the user's published
+ * candidates -> the online store). Like the jobs of apache/flink-training it takes its source
  * and sinks as constructor arguments, so a test runs this exact graph with a bounded source or a failing sink.
  */
 public final class FlinkStreamJob {
@@ -41,14 +46,25 @@ public final class FlinkStreamJob {
     private final Sink<Validated> dlqSink;
     private final Sink<Validated> bronzeSink;
     private final Sink<UserFeatures> featureSink;
+    private final RerankFunction rerank;
+    private final Sink<RerankedList> rerankSink;
 
     public FlinkStreamJob(FlinkStreamSettings settings, Source<Validated, ?, ?> source, Sink<Validated> dlqSink,
                           Sink<Validated> bronzeSink, Sink<UserFeatures> featureSink) {
+        this(settings, source, dlqSink, bronzeSink, featureSink, null, null);
+    }
+
+    /** With streaming re-ranking: each feature update also goes through {@code rerank} into {@code rerankSink}. */
+    public FlinkStreamJob(FlinkStreamSettings settings, Source<Validated, ?, ?> source, Sink<Validated> dlqSink,
+                          Sink<Validated> bronzeSink, Sink<UserFeatures> featureSink, RerankFunction rerank,
+                          Sink<RerankedList> rerankSink) {
         this.settings = settings;
         this.source = source;
         this.dlqSink = dlqSink;
         this.bronzeSink = bronzeSink;
         this.featureSink = featureSink;
+        this.rerank = rerank;
+        this.rerankSink = rerankSink;
     }
 
     /** Adds the job's operators to {@code env}. */
@@ -67,9 +83,14 @@ public final class FlinkStreamJob {
         DataStream<Validated> valid = checked.filter(v -> v.valid).name("valid").uid("valid");
         // One writer and one committer: one Delta transaction-version sequence for the app id.
         valid.sinkTo(bronzeSink).name("bronze-events").uid("bronze-events").setParallelism(1);
-        valid.keyBy(v -> v.userId)
-                .process(new UserWindowFeatures(settings.lastN())).name("user-window-features").uid("user-features")
-                .sinkTo(featureSink).name("online-features").uid("online-features");
+        DataStream<UserFeatures> features = valid.keyBy(v -> v.userId)
+                .process(new UserWindowFeatures(settings.lastN())).name("user-window-features").uid("user-features");
+        features.sinkTo(featureSink).name("online-features").uid("online-features");
+        if (rerank != null) {
+            features.keyBy(f -> RerankFunction.bucket(f.userId))
+                    .process(rerank).name("djl-rerank").uid("rerank")
+                    .sinkTo(rerankSink).name("online-reranked").uid("online-reranked");
+        }
     }
 
     /** The Flink configuration for the settings: exactly-once checkpoints, restarts, retained checkpoints. */
@@ -90,10 +111,12 @@ public final class FlinkStreamJob {
 
     /** The production job: Kafka source and DLQ sink from {@code kafka}, Delta Kernel sink, online store sink. */
     public static FlinkStreamJob kafka(FlinkStreamSettings s, KafkaSettings kafka, StoreSettings store, boolean bounded,
-                                       FeatureWriteListener listener) {
+                                       FeatureWriteListener listener, RerankSettings rerank) {
         return new FlinkStreamJob(s, kafkaSource(s, kafka, bounded), dlqSink(s, kafka),
                 new DeltaKernelSink(s.bronzeTablePath(), s.bronzeAppId()),
-                new OnlineFeatureSink(store, s.featureEntity(), s.featureTtl(), listener));
+                new OnlineFeatureSink(store, s.featureEntity(), s.featureTtl(), listener),
+                rerank.enabled() ? new RerankFunction(rerank, store) : null,
+                rerank.enabled() ? new RerankSink(store, rerank.entity(), s.featureTtl()) : null);
     }
 
     /** Events source; {@code bounded} stops at the offsets that are latest when the job starts. */

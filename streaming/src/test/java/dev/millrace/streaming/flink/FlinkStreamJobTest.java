@@ -9,7 +9,14 @@ import dev.millrace.core.events.EventType;
 import dev.millrace.featurestore.online.Keyspace;
 import dev.millrace.featurestore.online.OnlineStore;
 import dev.millrace.featurestore.online.OnlineStores;
+import dev.millrace.featurestore.online.PublishLease;
+import dev.millrace.featurestore.online.RecommendationRecord;
 import dev.millrace.featurestore.online.StoreSettings;
+import dev.millrace.featurestore.online.VersionWriter;
+import dev.millrace.streaming.rerank.RerankFunction;
+import dev.millrace.streaming.rerank.RerankSettings;
+import dev.millrace.streaming.rerank.RerankSink;
+import dev.millrace.udfs.onnx.OnnxMlpWriter;
 import dev.millrace.streaming.delta.DeltaKernelSink;
 import dev.millrace.streaming.delta.KernelEngines;
 import dev.millrace.streaming.delta.KernelTableReader;
@@ -35,6 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -67,15 +75,23 @@ class FlinkStreamJobTest {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"))) {
             kafka.createTopic("events", 2);
             kafka.createTopic("events-dlq", 1);
+            Path ranker = dir.resolve("ranker.onnx");
+            Files.write(ranker, OnnxMlpWriter.write(new int[]{RANKER_WEIGHTS.length, 1},
+                    new float[][]{RANKER_WEIGHTS, {0f}}, 0));
             MillraceConfig conf = MillraceConfig.defaults().with(Map.of(
                     "millrace.lake.root", dir.resolve("lake").toString(),
                     "millrace.stream.flink.checkpoint-interval", "400ms",
                     "millrace.stream.flink.restart-delay", "200ms",
-                    "millrace.stream.flink.parallelism", 2));
+                    "millrace.stream.flink.parallelism", 2,
+                    "millrace.stream.flink.rerank.enabled", true,
+                    "millrace.stream.flink.rerank.model.location", ranker.toString(),
+                    "millrace.stream.flink.rerank.batch-size", 4));
+            RerankSettings rerank = RerankSettings.from(conf);
             FlinkStreamSettings settings = FlinkStreamSettings.from(conf);
             KafkaSettings kafkaSettings = KafkaSettings.from(conf).withBootstrapServers(kafka.bootstrapServers());
             StoreSettings store = StoreSettings.builder(StoreSettings.Kind.EMBEDDED)
                     .embeddedPath(dir.resolve("store").toString()).mapSize(256L << 20).build();
+            publishCandidates(store);
 
             List<Event> good = new ArrayList<>();
             Map<String, String> bad = new HashMap<>(); // raw -> expected reason
@@ -91,7 +107,8 @@ class FlinkStreamJobTest {
                         FlinkStreamJob.dlqSink(settings, kafkaSettings),
                         new DeltaKernelSink(settings.bronzeTablePath(), settings.bronzeAppId()),
                         new FailOnce(new OnlineFeatureSink(store, settings.featureEntity(), settings.featureTtl(),
-                                FeatureWriteListener.none())));
+                                FeatureWriteListener.none())),
+                        new RerankFunction(rerank, store), new RerankSink(store, rerank.entity(), settings.featureTtl()));
                 StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
                         FlinkStreamJob.flinkConfiguration(settings));
                 env.setParallelism(settings.parallelism());
@@ -125,6 +142,14 @@ class FlinkStreamJobTest {
                             return expected.equals(actual);
                         }, () -> "expected " + expected + " got " + actual);
                         assertThat(actual).isEqualTo(expected);
+                        // DJL re-ranking of the published candidates with the final features of each user.
+                        Map<Long, List<Long>> expectedOrder = new HashMap<>();
+                        expected.forEach((u, f) -> expectedOrder.put(u, expectedRerank(f)));
+                        Map<Long, List<Long>> reranked = new HashMap<>();
+                        await("re-ranked candidates in the online store", () -> {
+                            expected.keySet().forEach(u -> reranked.put(u, rerankedItems(online, rerank, u)));
+                            return expectedOrder.equals(reranked);
+                        }, () -> "expected " + expectedOrder + " got " + reranked);
                     }
                     assertThat(client.getJobStatus().get(30, TimeUnit.SECONDS)).isEqualTo(JobStatus.RUNNING);
                     assertThat(FailOnce.FAILURES.get()).as("the injected failure happened").isEqualTo(1);
@@ -145,6 +170,63 @@ class FlinkStreamJobTest {
                     client.cancel().get(60, TimeUnit.SECONDS);
                 }
             }
+        }
+    }
+
+    /** The linear ranker's weights over the re-rank inputs (conf order): recently touched candidates move up. */
+    private static final float[] RANKER_WEIGHTS = {1.0f, -0.1f, 0.0f, 0.01f, 2.0f, -0.05f};
+    private static final long[] CANDIDATES = {101, 110, 120, 130, 140, 200};
+    private static final double[] CANDIDATE_SCORES = {0.9, 0.8, 0.7, 0.6, 0.5, 0.4};
+
+    /** Publishes a candidate list for every test user, as `bin/millrace publish` would. */
+    private static void publishCandidates(StoreSettings store) {
+        try (OnlineStore s = OnlineStores.open(store)) {
+            PublishLease lease = s.beginPublish();
+            try (VersionWriter w = s.openWriter(lease.version())) {
+                for (long u = 1; u <= USERS; u++) {
+                    w.put(Keyspace.RECOMMENDATIONS, Long.toString(u), new RecommendationRecord("test-model", "run-1",
+                            T0, CANDIDATES, CANDIDATE_SCORES).encode());
+                }
+            }
+            s.flip(lease);
+            lease.close();
+        }
+    }
+
+    /** The candidates ordered by the linear ranker, computed here from the expected features. */
+    private static List<Long> expectedRerank(JsonNode features) {
+        List<Long> last = new ArrayList<>();
+        features.get("last_items").forEach(n -> last.add(n.asLong()));
+        double[] score = new double[CANDIDATES.length];
+        for (int c = 0; c < CANDIDATES.length; c++) {
+            int pos = last.indexOf(CANDIDATES[c]);
+            float[] x = {(float) CANDIDATE_SCORES[c], c, features.get("events_5m").asInt(), features.get("events_60m").asInt(),
+                    pos >= 0 ? 1 : 0, pos};
+            float s = 0;
+            for (int j = 0; j < x.length; j++) {
+                s += RANKER_WEIGHTS[j] * x[j];
+            }
+            score[c] = s;
+        }
+        List<Integer> order = new ArrayList<>();
+        for (int c = 0; c < CANDIDATES.length; c++) {
+            order.add(c);
+        }
+        order.sort((a, b) -> score[a] != score[b] ? Double.compare(score[b], score[a]) : Integer.compare(a, b));
+        return order.stream().map(c -> CANDIDATES[c]).toList();
+    }
+
+    private static List<Long> rerankedItems(OnlineStore online, RerankSettings rerank, long user) {
+        Optional<byte[]> v = online.getOverlay(Keyspace.features(rerank.entity()), Long.toString(user));
+        if (v.isEmpty()) {
+            return null;
+        }
+        try {
+            List<Long> items = new ArrayList<>();
+            EventJson.mapper().readTree(new String(v.get(), StandardCharsets.UTF_8)).get("items").forEach(n -> items.add(n.asLong()));
+            return items;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
         }
     }
 
