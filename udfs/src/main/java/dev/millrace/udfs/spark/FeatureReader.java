@@ -2,6 +2,7 @@ package dev.millrace.udfs.spark;
 
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
+import org.apache.spark.sql.catalyst.expressions.UnsafeRow;
 import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
@@ -24,6 +25,7 @@ public final class FeatureReader implements Serializable {
     private final int size;
     private final Kind kind;
     private final boolean containsNull;
+    private final long header;
 
     private FeatureReader(String column, int ordinal, int size, Kind kind, boolean containsNull) {
         this.column = column;
@@ -31,6 +33,7 @@ public final class FeatureReader implements Serializable {
         this.size = size;
         this.kind = kind;
         this.containsNull = containsNull;
+        this.header = UnsafeArrayData.calculateHeaderPortionInBytes(size);
     }
 
     /** Whether a column of this type can feed a model input. */
@@ -71,6 +74,9 @@ public final class FeatureReader implements Serializable {
      * @return false when the value is null, holds a null element or a NaN (the row is not to be scored)
      */
     public boolean read(InternalRow row, float[] dest, int offset) {
+        if (kind == Kind.FLOATS && row instanceof UnsafeRow u) {
+            return readUnsafe(u, dest, offset);
+        }
         if (row.isNullAt(ordinal)) {
             return false;
         }
@@ -121,6 +127,36 @@ public final class FeatureReader implements Serializable {
             }
             default -> throw new IllegalStateException();
         }
+        return noNaN(dest, offset);
+    }
+
+    /**
+     * The common case, an {@code array<float>} in an unsafe row, read in place: the array's element count, null bits
+     * and values are at the offset its slot holds; no array object is made.
+     */
+    private boolean readUnsafe(UnsafeRow u, float[] dest, int offset) {
+        if (u.isNullAt(ordinal)) {
+            return false;
+        }
+        Object base = u.getBaseObject();
+        long slot = u.getBaseOffset() + UnsafeRow.calculateBitSetWidthInBytes(u.numFields()) + 8L * ordinal;
+        long array = u.getBaseOffset() + (Platform.getLong(base, slot) >>> 32);
+        long n = Platform.getLong(base, array);
+        if (n != size) {
+            checkLength((int) n);
+        }
+        if (containsNull) {
+            for (long w = 8; w < header; w += 8) {
+                if (Platform.getLong(base, array + w) != 0) {
+                    return false;
+                }
+            }
+        }
+        Platform.copyMemory(base, array + header, dest, Platform.FLOAT_ARRAY_OFFSET + 4L * offset, 4L * size);
+        return noNaN(dest, offset);
+    }
+
+    private boolean noNaN(float[] dest, int offset) {
         for (int i = offset, end = offset + size; i < end; i++) {
             if (Float.isNaN(dest[i])) {
                 return false;

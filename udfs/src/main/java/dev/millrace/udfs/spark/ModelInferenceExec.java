@@ -48,9 +48,30 @@ public final class ModelInferenceExec extends SparkPlan {
         List<Attribute> all = Seqs.toList(output());
         DataType[] outTypes = all.stream().map(Attribute::dataType).toArray(DataType[]::new);
         ScoringPlan plan = scoring;
-        return child.execute().toJavaRDD()
-                .mapPartitions(rows -> new PartitionScorer(rows, plan, ordinals, outTypes))
-                .rdd();
+        // The internal variant: no closure cleaning, no Java/Scala iterator wrappers around every row.
+        return child.execute().mapPartitionsInternal(new ScorePartition(plan, ordinals, outTypes), false,
+                scala.reflect.ClassTag$.MODULE$.apply(InternalRow.class));
+    }
+
+    /** The per-partition function: a serializable Scala function, as {@code mapPartitionsInternal} takes. */
+    private static final class ScorePartition
+            extends scala.runtime.AbstractFunction1<scala.collection.Iterator<InternalRow>, scala.collection.Iterator<InternalRow>>
+            implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+        private final ScoringPlan plan;
+        private final int[] ordinals;
+        private final DataType[] outTypes;
+
+        ScorePartition(ScoringPlan plan, int[] ordinals, DataType[] outTypes) {
+            this.plan = plan;
+            this.ordinals = ordinals;
+            this.outTypes = outTypes;
+        }
+
+        @Override
+        public scala.collection.Iterator<InternalRow> apply(scala.collection.Iterator<InternalRow> rows) {
+            return new PartitionScorer(rows, plan, ordinals, outTypes);
+        }
     }
 
     private static int indexOf(List<Attribute> attrs, Attribute a) {

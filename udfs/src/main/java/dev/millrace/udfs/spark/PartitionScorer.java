@@ -21,9 +21,9 @@ import java.util.NoSuchElementException;
  * outputs, and the predictions are then written into those rows in place: no object per row, one copy of its bytes.
  * Returns its model lease when the input ends or the task completes.
  */
-final class PartitionScorer implements Iterator<InternalRow> {
+final class PartitionScorer extends scala.collection.AbstractIterator<InternalRow> {
 
-    private final Iterator<InternalRow> input;
+    private final scala.collection.Iterator<InternalRow> input;
     private final BatchScorer scorer;
     private final JoinedRow joined = new JoinedRow();
     private final UnsafeProjection projection;
@@ -46,7 +46,7 @@ final class PartitionScorer implements Iterator<InternalRow> {
     private int pos;
     private boolean done;
 
-    PartitionScorer(Iterator<InternalRow> input, ScoringPlan plan, int[] inputOrdinals, DataType[] outputTypes) {
+    PartitionScorer(scala.collection.Iterator<InternalRow> input, ScoringPlan plan, int[] inputOrdinals, DataType[] outputTypes) {
         this.input = input;
         this.scorer = new BatchScorer(plan, inputOrdinals);
         this.projection = UnsafeProjection.create(outputTypes);
@@ -86,7 +86,7 @@ final class PartitionScorer implements Iterator<InternalRow> {
             captured = 0;
             n = scorer.next(new Capturing(), false);
         } else {
-            n = scorer.next(input, true);
+            n = scorer.next(new Passing(), true);
         }
         if (n == 0) {
             done = true;
@@ -164,6 +164,19 @@ final class PartitionScorer implements Iterator<InternalRow> {
             if ((offsetAndSize >>> 32) != 0) {
                 Platform.putLong(arena, slot, offsetAndSize + ((long) shift << 32));
             }
+        }
+    }
+
+    /** Passes the input rows to the scorer as they are. */
+    private final class Passing implements Iterator<InternalRow> {
+        @Override
+        public boolean hasNext() {
+            return input.hasNext();
+        }
+
+        @Override
+        public InternalRow next() {
+            return input.next();
         }
     }
 
