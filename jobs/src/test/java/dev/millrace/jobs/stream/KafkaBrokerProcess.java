@@ -1,6 +1,7 @@
 package dev.millrace.jobs.stream;
 
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
@@ -76,25 +77,30 @@ final class KafkaBrokerProcess implements AutoCloseable {
         return bootstrapServers;
     }
 
-    /** The streaming module's classes (folder, then jar) plus its runtime class path (written by its build). */
+    /**
+     * The streaming module's classes (folder, then jar) plus its runtime and provided class paths (files its build
+     * writes, the ones bin/millrace kafka uses; the broker is a provided dependency there).
+     */
     private static String streamingClasspath() {
-        String file = System.getProperty("millrace.streaming.classpath-file");
+        String files = System.getProperty("millrace.streaming.classpath-files");
         String classes = System.getProperty("millrace.streaming.classes");
-        if (file == null || classes == null) {
-            throw new IllegalStateException("-Dmillrace.streaming.classpath-file and -Dmillrace.streaming.classes are "
+        if (files == null || classes == null) {
+            throw new IllegalStateException("-Dmillrace.streaming.classpath-files and -Dmillrace.streaming.classes are "
                     + "not set (jobs/pom.xml sets them for surefire)");
         }
-        Path cp = Path.of(file);
-        boolean anyClasses = java.util.Arrays.stream(classes.split(java.io.File.pathSeparator)).anyMatch(c -> Files.exists(Path.of(c)));
-        if (!Files.isRegularFile(cp) || !anyClasses) {
-            throw new IllegalStateException("build the streaming module first (mvn -pl streaming package): missing "
-                    + (Files.isRegularFile(cp) ? classes : file));
+        StringBuilder cp = new StringBuilder(classes);
+        for (String f : files.split(File.pathSeparator)) {
+            Path file = Path.of(f);
+            if (!Files.isRegularFile(file)) {
+                throw new IllegalStateException("build the streaming module first (mvn -pl streaming package): missing " + file);
+            }
+            try {
+                cp.append(File.pathSeparator).append(Files.readString(file).trim());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
-        try {
-            return classes + java.io.File.pathSeparator + Files.readString(cp).trim();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return cp.toString();
     }
 
     /** Stops the broker (its shutdown hook closes it cleanly), bounded; then kills it. */
