@@ -46,7 +46,7 @@ public final class RankingMetrics {
                 sum(when(col("hit").equalTo(1), col("hits_so_far").divide(col("rank"))).otherwise(0)).as("ap_sum"));
         Dataset<Row> joined = perUserTruth.join(perUser, new String[] {"user_id"}, "left")
                 .withColumn("m", least(col("n_truth"), lit(k)))
-                .withColumn("idcg", expr("aggregate(sequence(1, m), 0D, (acc, i) -> acc + 1D / log2(i + 1))"))
+                .withColumn("idcg", expr("aggregate(sequence(1, CAST(m AS INT)), 0D, (acc, i) -> acc + 1D / log2(i + 1))"))
                 .select(
                         coalesce(col("hits"), lit(0)).divide(col("n_truth")).as("recall"),
                         coalesce(col("dcg"), lit(0.0)).divide(col("idcg")).as("ndcg"),

@@ -30,7 +30,8 @@ import java.util.stream.IntStream;
 /**
  * Trains the ranker with DJL (PyTorch engine, CPU) on an export's shards: each epoch walks every shard's rows of the
  * configured split (as {@link ShardDataset}s, the way each worker of a distributed trainer would walk its own),
- * with the standardised ALS score appended to each row's vector; sigmoid cross-entropy on the label, Adam.
+ * with the standardised ALS score appended to each row's vector, then the ALS candidate rows of the same period;
+ * sigmoid cross-entropy on the label, Adam.
  */
 public final class RankerTrainer {
 
@@ -49,8 +50,12 @@ public final class RankerTrainer {
         this.s = s;
     }
 
-    public Trained train(ExportManifest manifest, ShardDataset.ExtraFeature als, Configuration conf, Path out)
-            throws IOException, TranslateException {
+    /**
+     * @param extraX rows appended to every epoch after the shards (the ALS candidates of the ranker's split, whose
+     *               negatives are the hard ones: items ALS ranks high that the user did not pick), may be empty
+     */
+    public Trained train(ExportManifest manifest, ShardDataset.ExtraFeature als, float[][] extraX, float[] extraY,
+                         Configuration conf, Path out) throws IOException, TranslateException {
         Engine engine = Engine.getEngine("PyTorch");
         engine.setRandomSeed((int) s.rankerSeed());
         List<ShardDataset> shards = new ArrayList<>();
@@ -64,7 +69,7 @@ public final class RankerTrainer {
                 shards.add(ds);
             }
         }
-        if (rows == 0) {
+        if (rows + extraY.length == 0) {
             throw new IllegalStateException("the export at " + manifest.folder() + " holds no rows of split '"
                     + s.rankerSplit() + "' (millrace.training.ranker.split) to train the ranker on");
         }
@@ -84,10 +89,20 @@ public final class RankerTrainer {
                     .optDevices(new Device[] {Device.cpu()});
             try (Trainer trainer = model.newTrainer(cfg)) {
                 trainer.initialize(new Shape(1, inputs));
+                List<ai.djl.training.dataset.Dataset> all = new ArrayList<>(shards);
+                if (extraY.length > 0) {
+                    ai.djl.ndarray.NDManager m = model.getNDManager();
+                    ai.djl.training.dataset.Dataset cands = new ai.djl.training.dataset.ArrayDataset.Builder()
+                            .setData(m.create(extraX)).optLabels(m.create(extraY).reshape(extraY.length, 1))
+                            .setSampling(s.batchSize(), true).build();
+                    for (int r = 0; r < s.candidateRepeats(); r++) {
+                        all.add(cands);
+                    }
+                }
                 for (int epoch = 0; epoch < s.epochs(); epoch++) {
                     double sum = 0;
                     long batches = 0;
-                    for (ShardDataset ds : shards) {
+                    for (ai.djl.training.dataset.Dataset ds : all) {
                         for (Batch b : trainer.iterateDataset(ds)) {
                             try (ai.djl.training.GradientCollector gc = trainer.newGradientCollector()) {
                                 ai.djl.ndarray.NDList pred = trainer.forward(b.getData());
@@ -107,6 +122,6 @@ public final class RankerTrainer {
             Files.createDirectories(out);
             model.save(out, "ranker");
         }
-        return new Trained(layers, rows, lastLoss);
+        return new Trained(layers, rows + extraY.length, lastLoss);
     }
 }

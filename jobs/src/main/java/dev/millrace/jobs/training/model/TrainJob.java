@@ -107,12 +107,15 @@ public final class TrainJob {
         Dataset<Row> trainingSet = spark.read().format("delta").option("versionAsOf", tsVersion).load(tsLocation);
         Cuts cuts = cuts(trainingSet);
         report.put("export", manifest.folder() + (export.unchanged() ? " (unchanged)" : " (written)"));
-        report.put("als_fit_before", cuts.validationFrom().toString());
+        report.put("als_fit_before", cuts.testFrom().toString());
 
-        Dataset<Row> interactions = spark.read().format("delta").option("versionAsOf", labelsVersion)
-                .load(labelsLocation).where(col("event_time").lt(lit(Timestamp.from(cuts.validationFrom()))));
+        Dataset<Row> labels = spark.read().format("delta").option("versionAsOf", labelsVersion).load(labelsLocation);
+        Timestamp validationFrom = Timestamp.from(cuts.validationFrom());
         AlsTrainer alsTrainer = new AlsTrainer(s);
-        ALSModel als = alsTrainer.fit(interactions);
+        // Two fits: the ranker learns from labels after the first one's data (so the ALS score it sees is the score
+        // of a model that never saw the label); the registered one also knows the validation period, never the test.
+        ALSModel als = alsTrainer.fit(labels.where(col("event_time").lt(lit(validationFrom))));
+        ALSModel alsFinal = alsTrainer.fit(labels.where(col("event_time").lt(lit(Timestamp.from(cuts.testFrom())))));
 
         // The ALS score's statistics over the ranker's rows, to standardise it like every other input.
         Dataset<Row> rankerRows = trainingSet.where(col("split").equalTo(s.rankerSplit()))
@@ -137,16 +140,49 @@ public final class TrainJob {
 
         List<FeatureSpec> features = new ArrayList<>(manifest.features());
         features.add(new FeatureSpec("als_score", "als_score", -1, alsMean, alsStd));
+        float[][] candX = new float[0][];
+        float[] candY = new float[0];
+        if (s.rankerSplit().equals("validation")) {
+            // ALS's own top candidates of the same period, labelled by whether the user picked them: the hard
+            // negatives the ranker must tell apart at scoring time (the shards' negatives are uniform draws).
+            Dataset<Row> picked = trainingSet.where(col("split").equalTo("validation").and(col("label").gt(0)))
+                    .select("user_id", "item_id").distinct().withColumn("label", lit(1.0f));
+            Dataset<Row> pickers = picked.select("user_id").distinct()
+                    .join(als.userFactors().select(col("id").cast("bigint").as("user_id")), "user_id");
+            Dataset<Row> knownBefore = labels.where(col("event_time").lt(lit(validationFrom)))
+                    .select("user_id", "item_id").distinct();
+            dev.millrace.jobs.training.CandidateRanking ranking = new dev.millrace.jobs.training.CandidateRanking(
+                    spark, config);
+            Dataset<Row> cands = ranking.candidates(als, pickers, knownBefore, s.evalCandidates(), s.maxFetch())
+                    .join(picked, new String[] {"user_id", "item_id"}, "left");
+            List<Row> rows = ranking.withFeatures(cands, cuts.validationFrom())
+                    .select(dev.millrace.jobs.training.FeatureVectors.vector(features).as("x"),
+                            org.apache.spark.sql.functions.coalesce(col("label"), lit(0.0f)).as("y"))
+                    .collectAsList();
+            candX = new float[rows.size()][];
+            candY = new float[rows.size()];
+            for (int r = 0; r < rows.size(); r++) {
+                List<Float> x = rows.get(r).getList(0);
+                candX[r] = new float[x.size()];
+                for (int j = 0; j < x.size(); j++) {
+                    candX[r][j] = x.get(j);
+                }
+                candY[r] = rows.get(r).getFloat(1);
+            }
+            report.put("ranker_candidate_rows", candY.length);
+        }
+        float[][] extraX = candX;
+        float[] extraY = candY;
         RankerTrainer rankerTrainer = new RankerTrainer(s);
         RankerTrainer.Trained[] trained = new RankerTrainer.Trained[1];
         Map<String, Object> params = new LinkedHashMap<>(alsTrainer.params());
         ModelVersion draft = new ModelVersion(null, s.modelName(), date.toString(), Instant.now().toString(),
                 params, inputs, features, Map.of(), Map.of(), null);
         ModelVersion registered = registry.register(draft, folder -> {
-            als.write().overwrite().save(folder.resolve(RankerModels.ALS_DIR).toUri().toString());
+            alsFinal.write().overwrite().save(folder.resolve(RankerModels.ALS_DIR).toUri().toString());
             try {
-                trained[0] = rankerTrainer.train(manifest, alsScore, spark.sparkContext().hadoopConfiguration(),
-                        folder.resolve(RankerModels.RANKER_DIR));
+                trained[0] = rankerTrainer.train(manifest, alsScore, extraX, extraY,
+                        spark.sparkContext().hadoopConfiguration(), folder.resolve(RankerModels.RANKER_DIR));
             } catch (ai.djl.translate.TranslateException e) {
                 throw new java.io.IOException("ranker training failed: " + e.getMessage(), e);
             }
@@ -161,7 +197,9 @@ public final class TrainJob {
         params.put("ranker_learning_rate", s.learningRate());
         params.put("ranker_seed", s.rankerSeed());
         params.put("ranker_final_loss", trained[0].finalLoss());
-        params.put("als_fit_before", cuts.validationFrom().toString());
+        params.put("als_fit_before", cuts.testFrom().toString());
+        params.put("ranker_als_fit_before", cuts.validationFrom().toString());
+        params.put("ranker_candidate_rows", extraY.length);
         params.put("test_from", cuts.testFrom().toString());
         params.put("export", manifest.folder());
         params.put("export_seed", manifest.seed());
@@ -174,14 +212,14 @@ public final class TrainJob {
                 registered.createdAt(), params, inputs, features, Map.of(), artifacts, "candidate");
         registry.update(complete);
 
-        writeFactors(als.userFactors(), "user_id", s.userFactors().qualified(), complete.version());
-        writeFactors(als.itemFactors(), "item_id", s.itemFactors().qualified(), complete.version());
+        writeFactors(alsFinal.userFactors(), "user_id", s.userFactors().qualified(), complete.version());
+        writeFactors(alsFinal.itemFactors(), "item_id", s.itemFactors().qualified(), complete.version());
         LOG.info("registered {} {} (ranker {} rows, loss {})", s.modelName(), complete.version(), trained[0].rows(),
                 trained[0].finalLoss());
         report.put("model_version", complete.version());
         report.put("registry", registry.root().toString());
-        report.put("als_users", als.userFactors().count());
-        report.put("als_items", als.itemFactors().count());
+        report.put("als_users", alsFinal.userFactors().count());
+        report.put("als_items", alsFinal.itemFactors().count());
         report.put("ranker_rows", trained[0].rows());
         report.put("ranker_layers", trained[0].layerSpec());
         report.put("ranker_final_loss", trained[0].finalLoss());
