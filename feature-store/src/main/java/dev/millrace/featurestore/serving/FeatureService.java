@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.millrace.featurestore.online.Keyspace;
 import dev.millrace.featurestore.online.Lookup;
+import dev.millrace.featurestore.online.NoCurrentVersionException;
 import dev.millrace.featurestore.online.OnlineStore;
 
 import java.io.IOException;
@@ -17,7 +18,8 @@ import java.util.Optional;
 /**
  * Online features of one entity: the value published in the current version, or an unexpired overlay value written
  * since (the streaming job's), whichever has the later {@code feature_ts}. Overlay writes go through
- * {@link #overlay(String, String, String)}, which stamps them with the configured TTL.
+ * {@link #overlay(String, String, String)}, which stamps them with the configured TTL. Before the first publish only
+ * overlay values exist, and they are served as such.
  */
 public final class FeatureService {
 
@@ -34,8 +36,17 @@ public final class FeatureService {
 
     public Optional<FeatureAnswer> features(String entity, String id) {
         Keyspace ks = Keyspace.features(entity);
-        Lookup published = store.lookup(ks, id);
         Optional<byte[]> overlay = store.getOverlay(ks, id);
+        Lookup published;
+        try {
+            published = store.lookup(ks, id);
+        } catch (NoCurrentVersionException e) {
+            // Streaming features may arrive before the first batch publish: serve them, marked as version 0.
+            if (overlay.isPresent()) {
+                return Optional.of(new FeatureAnswer(entity, id, 0, "overlay", text(overlay.get())));
+            }
+            throw e;
+        }
         if (overlay.isPresent() && (published.value() == null || newer(overlay.get(), published.value()))) {
             return Optional.of(new FeatureAnswer(entity, id, published.version(), "overlay", text(overlay.get())));
         }

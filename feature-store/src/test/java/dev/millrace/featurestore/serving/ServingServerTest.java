@@ -218,6 +218,17 @@ class ServingServerTest {
     }
 
     @Test
+    void streamingFeaturesAreServedBeforeTheFirstPublish() throws Exception {
+        new FeatureService(emptyStore, Duration.ofMinutes(5))
+                .overlay("user_rt", "9", "{\"user_id\":9,\"feature_ts\":\"2026-11-30T10:00:00Z\",\"count_5m\":3}");
+        HttpResponse<String> r = get(emptyServer, "/v1/features/user_rt/9");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).contains("\"count_5m\":3").contains("overlay");
+        assertJsonError(get(emptyServer, "/v1/features/user_rt/10"), 503, "not_ready");
+        assertJsonError(get(emptyServer, "/ready"), 503, "not_ready");
+    }
+
+    @Test
     void rollbackNeedsTheTokenAndExistsOnlyWithOne() throws Exception {
         HttpRequest.Builder post = HttpRequest.newBuilder(uri(server, "/v1/admin/rollback")).POST(HttpRequest.BodyPublishers.noBody());
         HttpResponse<String> none = send(server, post);
