@@ -5,10 +5,13 @@ import dev.millrace.core.run.ExitCodes;
 import dev.millrace.core.run.RunReport;
 import dev.millrace.jobs.cli.JobContext;
 import dev.millrace.jobs.cli.SparkCommand;
+import org.apache.hadoop.util.ShutdownHookManager;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /** {@code millrace stream spark}: the Spark Structured Streaming job, bounded or not. */
 @Command(name = "spark", mixinStandardHelpOptions = true,
@@ -36,11 +39,23 @@ public final class SparkStreamCommand extends SparkCommand {
     @Option(names = "--topic", description = "Events topic (default millrace.stream.spark.topic).")
     String topic;
 
-    private static final long STOP_WAIT_MILLIS = 30_000;
+    private static final long STOP_WAIT_SECONDS = 60;
+    private static final int STOP_HOOK_PRIORITY = 50;
+
+    private final CountDownLatch finished = new CountDownLatch(1);
 
     @Override
     protected String jobName() {
         return "stream-spark";
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        try {
+            return super.call();
+        } finally {
+            finished.countDown();
+        }
     }
 
     @Override
@@ -50,24 +65,23 @@ public final class SparkStreamCommand extends SparkCommand {
         }
         MillraceConfig config = topic == null ? ctx.config() : ctx.config().with(Map.of("millrace.stream.spark.topic", topic));
         SparkStreamJob job = new SparkStreamJob(ctx.spark(), config);
-        // Ctrl-C: stop the query between checks and let run() return, so the summary still prints.
-        Thread main = Thread.currentThread();
-        Thread hook = new Thread(() -> {
+        // Ctrl-C: stop the query and let the summary print before Spark's own shutdown hook stops the SparkContext
+        // (Hadoop's hook manager runs higher priorities first; Spark's hooks sit at priority 40).
+        Runnable hook = () -> {
             job.requestStop();
             try {
-                main.join(STOP_WAIT_MILLIS);
+                finished.await(STOP_WAIT_SECONDS, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }, "stream-spark-stop");
-        Runtime.getRuntime().addShutdownHook(hook);
+        };
+        ShutdownHookManager hooks = ShutdownHookManager.get();
+        hooks.addShutdownHook(hook, STOP_HOOK_PRIORITY, STOP_WAIT_SECONDS + 10, TimeUnit.SECONDS);
         try {
             job.run(new SparkStreamJob.Limits(maxBatches, untilIdle)).forEach(report::put);
         } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // already shutting down: the hook is running
+            if (!hooks.isShutdownInProgress()) {
+                hooks.removeShutdownHook(hook);
             }
         }
         return ExitCodes.OK;
