@@ -58,7 +58,7 @@ class SparkStreamExactlyOnceTest {
                 "millrace.stream.spark.trigger", "0s",
                 "millrace.stream.spark.max-offsets-per-trigger", maxOffsets,
                 "millrace.stream.spark.allowed-lateness", "5m",
-                "millrace.stream.spark.idle-timeout", "2s",
+                "millrace.stream.spark.idle-timeout", "1s",
                 "millrace.stream.spark.scoring.model.location", modelFile.toString()));
     }
 
