@@ -6,6 +6,7 @@ import dev.millrace.core.config.MillraceConfig;
 
 import java.io.Serializable;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -16,6 +17,9 @@ import java.util.TreeMap;
 public final class KafkaClientSettings implements Serializable {
 
     private static final long serialVersionUID = 1L;
+    /** Consumer settings Spark's Kafka source manages per query: it rejects them, or (group.id) shares one group. */
+    static final Set<String> NOT_FOR_SPARK_SOURCE = Set.of("group.id", "auto.offset.reset", "key.deserializer",
+            "value.deserializer", "enable.auto.commit", "interceptor.classes", "key.serializer", "value.serializer");
 
     private final String bootstrapServers;
     private final Map<String, String> clientProperties;
@@ -56,10 +60,17 @@ public final class KafkaClientSettings implements Serializable {
         return out;
     }
 
-    /** Options for Spark's Kafka source: the same properties with Spark's {@code kafka.} prefix. */
+    /**
+     * Options for Spark's Kafka source: the same properties with Spark's {@code kafka.} prefix, less those the source
+     * manages itself and refuses ({@link #NOT_FOR_SPARK_SOURCE}), which the shared block may hold for other clients.
+     */
     public Map<String, String> sparkSourceOptions() {
         Map<String, String> out = new TreeMap<>();
-        clientProperties.forEach((k, v) -> out.put("kafka." + k, v));
+        clientProperties.forEach((k, v) -> {
+            if (!NOT_FOR_SPARK_SOURCE.contains(k)) {
+                out.put("kafka." + k, v);
+            }
+        });
         out.put("kafka.bootstrap.servers", bootstrapServers);
         return out;
     }
