@@ -67,3 +67,31 @@ def test_missing_checkpoints_are_unhealthy(tmp_path):
     chk.mkdir(parents=True)
     (chk / "_metadata").write_bytes(b"x")
     assert 0 <= latest_flink_checkpoint_age(tmp_path) < 3600
+
+
+def test_streaming_dag_checks_a_lake(dagbag, checkpoint, tmp_path, monkeypatch):
+    """dag.test() of millrace_streaming_ops: the Spark check runs for real on a lake holding a real checkpoint; the
+    spark-submit maintenance tasks are marked success (their arguments are checked in test_render.py)."""
+    import shutil
+
+    import pendulum
+    from airflow.utils.state import DagRunState
+
+    lake = tmp_path / "lake"
+    shutil.copytree(checkpoint, lake / "_checkpoints" / "stream-spark")
+    monkeypatch.setenv("AIRFLOW_VAR_MILLRACE_LAKE", str(lake))
+    dag = dagbag.get_dag("millrace_streaming_ops")
+    for task in dag.tasks:
+        monkeypatch.setattr(task, "retries", 0)
+    dr = dag.test(logical_date=pendulum.datetime(2024, 6, 1, 10, tz="UTC"), run_conf={"check_flink": False},
+                  mark_success_pattern="^(compact|vacuum)_bronze_events$")
+    states = {ti.task_id: str(ti.state) for ti in dr.get_task_instances()}
+    assert dr.state == DagRunState.SUCCESS, states
+    assert states["check_spark_stream"] == "success", states
+
+    # No checkpoint at all: the check fails the run.
+    shutil.rmtree(lake / "_checkpoints")
+    dr = dag.test(logical_date=pendulum.datetime(2024, 6, 1, 11, tz="UTC"), run_conf={"check_flink": False},
+                  mark_success_pattern="^(compact|vacuum)_bronze_events$")
+    states = {ti.task_id: str(ti.state) for ti in dr.get_task_instances()}
+    assert states["check_spark_stream"] == "failed", states
