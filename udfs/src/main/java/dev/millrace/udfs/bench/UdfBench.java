@@ -83,7 +83,7 @@ public final class UdfBench {
             StringJoiner line = new StringJoiner(" ");
             line.add(String.format(Locale.ROOT, "udf ratio=%.2f", Math.min(onnx, torch)));
             figures.forEach(line::add);
-            line.add("rows=" + rows).add("batch=" + BATCH).add("threads=" + THREADS).add("synapseml=not_run");
+            line.add("rows=" + rows).add("batch=" + BATCH).add("threads=" + THREADS).add("peer=bench/run udf-peer");
             System.out.println(line);
         } finally {
             spark.stop();
