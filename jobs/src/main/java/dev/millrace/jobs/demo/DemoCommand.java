@@ -25,7 +25,8 @@ import java.util.Map;
  * data is generated once per spec and ingest skips files it has seen.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Run the pipeline end to end on generated data and show a few SQL answers.",
+        description = "Run the pipeline end to end on generated data: generate, ingest, SQL answers, features, training "
+                + "set, export, train, evaluate, score, and show a few users' recommendations.",
         footer = {"", "Example:", "  bin/millrace demo --events 1000000"})
 public final class DemoCommand extends SparkCommand {
 
@@ -55,7 +56,7 @@ public final class DemoCommand extends SparkCommand {
         GeneratorSpec spec = new GeneratorSpec(users, items, events, seed, 0.001,
                 Instant.parse("2023-01-01T00:00:00Z"), Instant.parse("2024-12-31T23:59:59Z"));
         Path source = data.resolve("seed-" + seed + "-" + users + "u-" + items + "i-" + events + "e");
-        step("1/3 generate " + events + " ratings from " + users + " users over " + items + " movies -> " + source);
+        step("1/9 generate " + events + " ratings from " + users + " users over " + items + " movies -> " + source);
         if (Files.exists(source.resolve("_generator.json"))) {
             System.out.println("    already generated (same spec); reusing it");
         } else {
@@ -63,7 +64,7 @@ public final class DemoCommand extends SparkCommand {
             System.out.println("    broken rows injected on purpose: " + manifest.get("bad_rating_lines"));
         }
 
-        step("2/3 ingest into bronze, silver and quarantine (Delta, lake " + ctx.lake().root() + ")");
+        step("2/9 ingest into bronze, silver and quarantine (Delta, lake " + ctx.lake().root() + ")");
         RunReport ingest = new RunReport("ingest");
         int code = new IngestJob(ctx.spark(), ctx.config())
                 .run(new IngestRequest(source.toString(), "movielens", null, null), ingest);
@@ -73,7 +74,7 @@ public final class DemoCommand extends SparkCommand {
             return code;
         }
 
-        step("3/3 SQL over the lake (try: bin/millrace sql \"SELECT ...\")");
+        step("3/9 SQL over the lake (try: bin/millrace sql \"SELECT ...\")");
         SparkSession spark = ctx.spark();
         ResultPrinter printer = new ResultPrinter(System.out);
         query(spark, printer, "Top 10 movies by number of ratings",
@@ -88,8 +89,11 @@ public final class DemoCommand extends SparkCommand {
                         + "GROUP BY reason ORDER BY rows DESC");
         report.put("source", source.toString());
         report.put("lake", ctx.lake().root());
-        return ExitCodes.OK;
+        return new dev.millrace.jobs.training.DemoTraining(ctx, END).run(report);
     }
+
+    /** The last day of the generated data: the logical date of the demo's training and scoring steps. */
+    private static final java.time.LocalDate END = java.time.LocalDate.of(2024, 12, 31);
 
     private static void step(String s) {
         System.out.println();

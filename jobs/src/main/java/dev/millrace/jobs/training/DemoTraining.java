@@ -79,11 +79,11 @@ public final class DemoTraining {
         System.out.println();
         System.out.println("-- Recommendations of three users (try: bin/millrace publish, then bin/millrace serve)");
         new ResultPrinter(System.out).print(spark.sql(
-                "SELECT r.user_id, x.pos + 1 AS rank, x.item.item_id, m.title, round(x.item.score, 3) AS score "
-                        + "FROM (SELECT * FROM gold.recommendations ORDER BY user_id LIMIT 3) r "
-                        + "LATERAL VIEW posexplode(r.items) x AS pos, item "
-                        + "JOIN silver.movies m ON m.item_id = x.item.item_id WHERE x.pos < 5 "
-                        + "ORDER BY r.user_id, rank"), ResultFormat.TABLE, 100);
+                "SELECT e.user_id, e.pos + 1 AS rank, e.item.item_id AS item_id, m.title, "
+                        + "round(e.item.score, 3) AS score FROM (SELECT user_id, posexplode(items) AS (pos, item) "
+                        + "FROM (SELECT * FROM gold.recommendations ORDER BY user_id LIMIT 3)) e "
+                        + "JOIN silver.movies m ON m.item_id = e.item.item_id WHERE e.pos < 5 "
+                        + "ORDER BY e.user_id, rank"), ResultFormat.TABLE, 100);
         report.put("evaluate", outcome.verdict());
         report.put("model_version", score.get("model_version"));
         return ExitCodes.OK;

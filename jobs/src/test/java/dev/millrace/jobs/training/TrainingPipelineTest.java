@@ -1,0 +1,251 @@
+package dev.millrace.jobs.training;
+
+import dev.millrace.core.config.MillraceConfig;
+import dev.millrace.core.lake.Lake;
+import dev.millrace.core.lake.LakeCatalog;
+import dev.millrace.core.run.ExitCodes;
+import dev.millrace.core.run.RunReport;
+import dev.millrace.core.spark.SharedSpark;
+import dev.millrace.featurestore.offline.SnapshotTimes;
+import dev.millrace.jobs.features.FeaturesJob;
+import dev.millrace.jobs.features.TrainingSetJob;
+import dev.millrace.jobs.ingest.IngestJob;
+import dev.millrace.jobs.ingest.IngestRequest;
+import dev.millrace.jobs.training.evaluate.EvaluateJob;
+import dev.millrace.jobs.training.export.ExportManifest;
+import dev.millrace.jobs.training.export.ShardDataset;
+import dev.millrace.jobs.training.export.TrainingExport;
+import dev.millrace.jobs.training.model.TrainJob;
+import dev.millrace.jobs.training.score.ScoreJob;
+import dev.millrace.udfs.registry.ModelRegistry;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import static org.apache.spark.sql.functions.col;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The training pipeline on ml-latest-small, built once for every test here: ingest, feature snapshots every 45 days,
+ * a training set of the 2016-2018 interactions (split by date), a 4-shard export, train, evaluate and score.
+ */
+class TrainingPipelineTest {
+
+    static final Path ML = SharedSpark.sharedData().resolve("movielens/ml-latest-small");
+    static final LocalDate DATE = LocalDate.of(2018, 9, 24);
+    static final int SHARDS = 4;
+    static final int K = 10;
+
+    static SparkSession spark;
+    static MillraceConfig config;
+    static Lake lake;
+    static TrainingExport.Result export;
+    static EvaluateJob.Outcome evaluation;
+    static RunReport firstTrain;
+
+    @BeforeAll
+    static void buildPipeline() throws Exception {
+        spark = SharedSpark.session();
+        assertThat(Files.exists(ML.resolve("ratings.csv"))).as("MovieLens data in ../shared/data").isTrue();
+        // MILLRACE_TEST_TRAINING_LAKE=DIR keeps the ingested lake, features and training set between local runs
+        // (delete its _models, exports and gold folders to train again).
+        String reuse = System.getenv("MILLRACE_TEST_TRAINING_LAKE");
+        // Time split by date: train 2016-01 .. 2017-06, validation 2017-07 .. 2017-12 (the ranker's labels),
+        // test 2018 (the holdout), so enough users have history on both sides of each cut.
+        Map<String, Object> split = Map.of("millrace.training-set.split.validation-from", "2017-07-01",
+                "millrace.training-set.split.test-from", "2018-01-01");
+        config = (reuse == null ? SharedSpark.configWithLake("training-ml")
+                : SharedSpark.config().with(Map.of("millrace.lake.root", reuse))).with(split);
+        lake = Lake.from(config);
+        if (reuse == null || !Files.exists(Path.of(reuse, "gold", "training_set", "_delta_log"))) {
+            assertThat(new IngestJob(spark, config).run(new IngestRequest(ML.toString(), "movielens", null, null),
+                    new RunReport("ingest"))).isEqualTo(ExitCodes.OK);
+            new FeaturesJob(spark, config).run(SnapshotTimes.range(LocalDate.of(2015, 12, 31), DATE, 45),
+                    new RunReport("features"));
+            new FeaturesJob(spark, config).run(SnapshotTimes.of(DATE), new RunReport("features"));
+            new TrainingSetJob(spark, config).run(Optional.of(LocalDate.of(2016, 1, 1)), Optional.empty(),
+                    new RunReport("training-set"));
+        }
+        new LakeCatalog(spark, lake).registerAll();
+        export = new TrainingExport(spark, config).run(DATE, SHARDS, 7, Optional.empty());
+        firstTrain = new RunReport("train");
+        assertThat(new TrainJob(spark, config).run(DATE, firstTrain)).isEqualTo(ExitCodes.OK);
+        RunReport eval = new RunReport("evaluate");
+        evaluation = new EvaluateJob(spark, config).run(DATE, Optional.empty(), eval);
+        System.out.print(eval.render());
+        assertThat(new ScoreJob(spark, config).run(DATE, K, "run-1", new RunReport("score"))).isEqualTo(ExitCodes.OK);
+    }
+
+    private static Dataset<Row> shard(ExportManifest m, int i) {
+        return spark.read().parquet(m.shardPath(i));
+    }
+
+    @Test
+    void shardsAreBalancedAndTheManifestMatchesTheData() {
+        ExportManifest m = export.manifest();
+        long table = spark.read().format("delta").load(lake.location(dev.millrace.core.lake.TableName.parse(
+                "gold.training_set"))).count();
+        assertThat(m.shards()).hasSize(SHARDS);
+        assertThat(m.totalRows()).isEqualTo(table);
+        long min = Long.MAX_VALUE;
+        long max = 0;
+        for (int i = 0; i < SHARDS; i++) {
+            long rows = shard(m, i).count();
+            assertThat(rows).as("shard " + i).isEqualTo(m.shards().get(i).rows());
+            min = Math.min(min, rows);
+            max = Math.max(max, rows);
+        }
+        assertThat((double) (max - min) / max).isLessThanOrEqualTo(0.01);
+        Dataset<Row> all = spark.read().parquet(m.folder() + "/shard-*.parquet");
+        assertThat(all.count()).isEqualTo(table);
+        // The same multiset of rows as the table: nothing lost, nothing duplicated across shards.
+        Dataset<Row> tableRows = spark.read().format("delta").load(lake.location(
+                dev.millrace.core.lake.TableName.parse("gold.training_set")))
+                .selectExpr("user_id", "item_id", "event_time", "CAST(label AS DOUBLE) AS label", "split");
+        Dataset<Row> shardRows = all.select("user_id", "item_id", "event_time", "label", "split");
+        assertThat(shardRows.exceptAll(tableRows).count()).isZero();
+        assertThat(tableRows.exceptAll(shardRows).count()).isZero();
+        Row sizes = all.selectExpr("min(size(features))", "max(size(features))").first();
+        assertThat(sizes.getInt(0)).isEqualTo(m.features().size());
+        assertThat(sizes.getInt(1)).isEqualTo(m.features().size());
+        assertThat(m.json().get("source").get("delta_version").asLong()).isEqualTo(
+                DeltaVersions.current(spark, lake.location(dev.millrace.core.lake.TableName.parse("gold.training_set"))));
+        assertThat(m.json().get("categorical_vocabularies").get("genres")).hasSize(19);
+        Map<String, Long> bySplit = new java.util.HashMap<>();
+        m.json().get("rows_by_split").fields().forEachRemaining(e -> bySplit.put(e.getKey(), e.getValue().asLong()));
+        assertThat(bySplit.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(table);
+        // The statistics in the manifest are those of the data: standardised values have mean ~0 per element.
+        Row means = all.selectExpr("avg(features[0])", "avg(features[" + (m.features().size() - 1) + "])").first();
+        assertThat(Math.abs(means.getDouble(0))).isLessThan(1e-3);
+        assertThat(Math.abs(means.getDouble(1))).isLessThan(1e-3);
+
+        ShardDataset ds = ShardDataset.builder().manifest(m).shard(1).setSampling(32, false).build();
+        ds.prepare(null);
+        assertThat(ds.size()).isEqualTo(m.shards().get(1).rows());
+        Row first = shard(m, 1).first();
+        assertThat(ds.userId(0)).isEqualTo(first.getLong(0));
+        assertThat(ds.features(0)).hasSize(m.features().size());
+        assertThat(ds.features(0)[0]).isEqualTo(first.<Float>getList(first.fieldIndex("features")).get(0));
+    }
+
+    @Test
+    void theSameSeedGivesTheSameShardsAndAnotherSeedAnotherOrder() throws Exception {
+        String out = SharedSpark.newLakeDir("export-again").toString();
+        ExportManifest again = new TrainingExport(spark, config).run(DATE, SHARDS, 7, Optional.of(out)).manifest();
+        ExportManifest other = new TrainingExport(spark, config).run(DATE, SHARDS, 8,
+                Optional.of(SharedSpark.newLakeDir("export-seed8").toString())).manifest();
+        for (int i = 0; i < SHARDS; i++) {
+            assertThat(ids(again, i)).as("shard " + i).isEqualTo(ids(export.manifest(), i));
+        }
+        assertThat(ids(other, 0)).isNotEqualTo(ids(export.manifest(), 0));
+        // The default folder for the same date and inputs is left as it is.
+        Path shard0 = Path.of(java.net.URI.create(export.manifest().shardPath(0)));
+        long modified = Files.getLastModifiedTime(shard0).toMillis();
+        TrainingExport.Result rerun = new TrainingExport(spark, config).run(DATE, SHARDS, 7, Optional.empty());
+        assertThat(rerun.unchanged()).isTrue();
+        assertThat(Files.getLastModifiedTime(shard0).toMillis()).isEqualTo(modified);
+    }
+
+    private static List<String> ids(ExportManifest m, int i) {
+        return shard(m, i).selectExpr("concat_ws(':', user_id, item_id, event_time, label)").as(
+                org.apache.spark.sql.Encoders.STRING()).collectAsList();
+    }
+
+    @Test
+    void theRankerBeatsAlsAloneAndPopularityOnNdcgAndBecomesCurrent() {
+        Map<String, Map<String, Double>> m = evaluation.methods();
+        double ranker = m.get("ranker " + evaluation.candidate()).get("ndcg_at_10");
+        double als = m.get("als alone").get("ndcg_at_10");
+        double pop = m.get("popularity").get("ndcg_at_10");
+        System.out.printf("ml-latest-small NDCG@10: ranker=%.4f als=%.4f popularity=%.4f (users %.0f)%n", ranker, als,
+                pop, m.get("als alone").get("users"));
+        assertThat(ranker).isGreaterThan(als).isGreaterThan(pop);
+        assertThat(evaluation.exitCode()).isEqualTo(ExitCodes.OK);
+        ModelRegistry registry = ModelRegistry.at(TrainingSettings.from(config).registryLocation());
+        assertThat(registry.currentVersion()).contains(evaluation.candidate());
+        assertThat(registry.current().orElseThrow().metrics()).isNotEmpty();
+        assertThat(registry.current().orElseThrow().features()).last()
+                .satisfies(f -> assertThat(f.name()).isEqualTo("als_score"));
+        // Evaluating again: already current, exit 0.
+        EvaluateJob.Outcome again = new EvaluateJob(spark, config).run(DATE, Optional.empty(), new RunReport("e"));
+        assertThat(again.exitCode()).isEqualTo(ExitCodes.OK);
+        assertThat(again.verdict()).contains("already current");
+    }
+
+    @Test
+    void rankingMetricsMatchHandComputedValues() {
+        // User 1: truth {10, 20}, recommended 10 (hit), 30, 20 (hit). User 2: truth {40}, nothing recommended.
+        Dataset<Row> recs = spark.createDataFrame(List.of(
+                org.apache.spark.sql.RowFactory.create(1L, 10L, 1), org.apache.spark.sql.RowFactory.create(1L, 30L, 2),
+                org.apache.spark.sql.RowFactory.create(1L, 20L, 3)), new org.apache.spark.sql.types.StructType()
+                .add("user_id", "bigint").add("item_id", "bigint").add("rank", "int"));
+        Dataset<Row> truth = spark.createDataFrame(List.of(org.apache.spark.sql.RowFactory.create(1L, 10L),
+                org.apache.spark.sql.RowFactory.create(1L, 20L), org.apache.spark.sql.RowFactory.create(2L, 40L)),
+                new org.apache.spark.sql.types.StructType().add("user_id", "bigint").add("item_id", "bigint"));
+        Map<String, Double> m = dev.millrace.jobs.training.evaluate.RankingMetrics.compute(recs, truth, 3, 6);
+        double dcg = 1 + 1 / (Math.log(4) / Math.log(2));
+        double idcg = 1 + 1 / (Math.log(3) / Math.log(2));
+        assertThat(m.get("recall_at_3")).isCloseTo((1.0 + 0.0) / 2, org.assertj.core.api.Assertions.within(1e-9));
+        assertThat(m.get("ndcg_at_3")).isCloseTo(dcg / idcg / 2, org.assertj.core.api.Assertions.within(1e-9));
+        assertThat(m.get("map_at_3")).isCloseTo((1.0 + 2.0 / 3) / 2 / 2, org.assertj.core.api.Assertions.within(1e-9));
+        assertThat(m.get("coverage")).isCloseTo(3.0 / 6, org.assertj.core.api.Assertions.within(1e-9));
+    }
+
+    @Test
+    void trainingAgainForTheSameDateAndInputsChangesNothing() throws Exception {
+        ModelRegistry registry = ModelRegistry.at(TrainingSettings.from(config).registryLocation());
+        int before = registry.list().size();
+        RunReport r = new RunReport("train");
+        assertThat(new TrainJob(spark, config).run(DATE, r)).isEqualTo(ExitCodes.OK);
+        assertThat(r.get("skipped")).isNotNull();
+        assertThat(registry.list()).hasSize(before);
+    }
+
+    @Test
+    void everyEligibleUserGetsKUnseenCatalogueItemsAndScoringAgainChangesNothing() throws Exception {
+        new LakeCatalog(spark, lake).registerAll();
+        String location = lake.location(ScoreJob.RECOMMENDATIONS);
+        Dataset<Row> recs = spark.read().format("delta").load(location);
+        assertThat(recs.schema().simpleString()).isEqualTo("struct<user_id:bigint,items:array<struct<item_id:bigint,"
+                + "score:double>>,model_version:string,run_id:string,generated_at:timestamp>");
+        ModelRegistry registry = ModelRegistry.at(TrainingSettings.from(config).registryLocation());
+        Dataset<Row> alsUsers = spark.read().format("delta")
+                .load(lake.location(dev.millrace.core.lake.TableName.parse("gold.als_user_factors")))
+                .where(col("model_version").equalTo(registry.currentVersion().orElseThrow())).select("user_id");
+        assertThat(recs.count()).isEqualTo(alsUsers.count());
+        assertThat(recs.where("size(items) <> " + K).count()).isZero();
+        Dataset<Row> flat = recs.selectExpr("user_id", "inline(items)");
+        assertThat(flat.select("user_id", "item_id").distinct().count()).isEqualTo(recs.count() * K);
+        Dataset<Row> rated = spark.table("silver.ratings").select("user_id", "item_id");
+        assertThat(flat.join(rated, new String[] {"user_id", "item_id"}, "left_semi").count())
+                .as("recommended items the user already rated").isZero();
+        assertThat(flat.join(spark.table("silver.movies"), new String[] {"item_id"}, "left_anti").count())
+                .as("items outside the catalogue").isZero();
+        // Scores are in descending order within each user's list.
+        assertThat(recs.where("items[0].score < items[" + (K - 1) + "].score").count()).isZero();
+        assertThat(recs.select("model_version").distinct().as(org.apache.spark.sql.Encoders.STRING()).collectAsList())
+                .containsExactly(registry.currentVersion().orElseThrow());
+        Dataset<Row> popular = spark.read().format("delta").load(lake.location(ScoreJob.POPULAR));
+        assertThat(popular.columns()).containsExactly("rank", "item_id", "score");
+
+        long version = DeltaVersions.current(spark, location);
+        RunReport again = new RunReport("score");
+        assertThat(new ScoreJob(spark, config).run(DATE, K, "run-2", again)).isEqualTo(ExitCodes.OK);
+        assertThat(again.get("skipped")).isNotNull();
+        assertThat(DeltaVersions.current(spark, location)).isEqualTo(version);
+        Set<String> runs = new HashSet<>(spark.read().format("delta").load(location).select("run_id")
+                .as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
+        assertThat(runs).containsExactly("run-1");
+    }
+}
