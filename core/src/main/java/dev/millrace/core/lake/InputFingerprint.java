@@ -30,20 +30,22 @@ public record InputFingerprint(String job, String scope, SortedMap<String, Long>
     private static final String PREFIX = "millrace:";
     /** Commits searched for the scope's latest marker; older ones are treated as unknown (the job recomputes). */
     private static final int HISTORY_DEPTH = 1000;
+    /** Commits that rewrite or delete files without changing what the table holds (what {@code maintain} makes). */
+    public static final List<String> MAINTENANCE_OPERATIONS = List.of("OPTIMIZE", "VACUUM START", "VACUUM END");
 
     public InputFingerprint {
         inputs = new TreeMap<>(inputs);
     }
 
     /**
-     * The fingerprint of {@code inputs} at their current Delta versions (a table that does not exist counts as -1)
-     * and of {@code settings} (rendered, then hashed).
+     * The fingerprint of {@code inputs} at their current data versions (see {@link #currentDataVersion}; a table that
+     * does not exist counts as -1) and of {@code settings} (rendered, then hashed).
      */
     public static InputFingerprint of(SparkSession spark, Lake lake, String job, String scope,
                                       Collection<TableName> inputs, Config... settings) {
         SortedMap<String, Long> versions = new TreeMap<>();
         for (TableName t : inputs) {
-            versions.put(t.qualified(), currentVersion(spark, lake.location(t)).orElse(-1L));
+            versions.put(t.qualified(), currentDataVersion(spark, lake.location(t)).orElse(-1L));
         }
         return new InputFingerprint(job, scope, versions, digest(settings));
     }
@@ -70,6 +72,33 @@ public record InputFingerprint(String job, String scope, SortedMap<String, Long>
             return Optional.empty();
         }
         return Optional.of(DeltaTable.forPath(spark, tablePath).history(1).select("version").head().getLong(0));
+    }
+
+    /**
+     * The latest version that changed the table's data: maintenance commits (OPTIMIZE, VACUUM) are passed over, so
+     * compacting an input does not make its dependants recompute. Empty when there is no Delta table there.
+     */
+    public static Optional<Long> currentDataVersion(SparkSession spark, String tablePath) {
+        if (!DeltaTable.isDeltaTable(spark, tablePath)) {
+            return Optional.empty();
+        }
+        List<Row> rows = DeltaTable.forPath(spark, tablePath).history(HISTORY_DEPTH)
+                .select(col("version"), col("operation")).collectAsList();
+        long newest = -1;
+        for (Row r : rows) {
+            newest = Math.max(newest, r.getLong(0));
+            if (!MAINTENANCE_OPERATIONS.contains(r.getString(1))) {
+                return Optional.of(r.getLong(0));
+            }
+        }
+        // Nothing but maintenance within the depth searched: the newest version stands for the data.
+        return Optional.of(newest);
+    }
+
+    /** Whether the table's newest commit is a maintenance one (nothing but OPTIMIZE or VACUUM since then). */
+    public static boolean lastCommitIsMaintenance(SparkSession spark, String tablePath) {
+        List<Row> last = DeltaTable.forPath(spark, tablePath).history(1).select("operation").collectAsList();
+        return !last.isEmpty() && MAINTENANCE_OPERATIONS.contains(last.get(0).getString(0));
     }
 
     /** The inputs as a plain map, for run reports. */

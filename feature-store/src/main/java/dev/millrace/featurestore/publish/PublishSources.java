@@ -1,10 +1,10 @@
 package dev.millrace.featurestore.publish;
 
+import dev.millrace.core.lake.InputFingerprint;
 import dev.millrace.core.lake.Lake;
 import dev.millrace.core.lake.LakeCatalog;
 import dev.millrace.core.lake.TableName;
 import dev.millrace.featurestore.online.Keyspace;
-import io.delta.tables.DeltaTable;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -31,8 +31,8 @@ import static org.apache.spark.sql.functions.to_json;
  * The lake tables a publish reads, as Spark plans (nothing is read until the writers run): the latest version of
  * {@code gold.recommendations}, the popularity list ({@code gold.popular_items}, else the most-rated items of
  * {@code silver.ratings}) and the latest row per entity of every {@code features.<entity>_features} table.
- * Each table is read at the Delta version it had when first planned, and {@link #versionsRead()} names them: the
- * same versions always make the same store contents, which is what lets a repeated publish skip.
+ * Each table is read at the Delta version it had when first planned, and {@link #versionsRead()} names the data
+ * versions behind them: the same data always makes the same store contents, which is what lets a repeated publish skip.
  */
 final class PublishSources {
 
@@ -127,10 +127,12 @@ final class PublishSources {
     }
 
     private Dataset<Row> read(TableName t) {
-        // By path, pinned to the version current now, whatever the session's catalog has cached.
+        // By path, pinned to the version current now, whatever the session's catalog has cached. The fingerprint takes
+        // the data version (compaction does not change what is published); the read takes the current one, whose
+        // files exist even after a VACUUM.
         String path = lake.location(t);
-        long version = versionsRead.computeIfAbsent(t.qualified(),
-                n -> DeltaTable.forPath(spark, path).history(1).select("version").head().getLong(0));
+        long version = InputFingerprint.currentVersion(spark, path).orElseThrow();
+        versionsRead.putIfAbsent(t.qualified(), InputFingerprint.currentDataVersion(spark, path).orElseThrow());
         return spark.read().format("delta").option("versionAsOf", version).load(path);
     }
 

@@ -1,5 +1,6 @@
 package dev.millrace.jobs.maintain;
 
+import dev.millrace.core.lake.InputFingerprint;
 import dev.millrace.core.lake.LakeCatalog;
 import dev.millrace.core.lake.TableName;
 import dev.millrace.core.run.ExitCodes;
@@ -23,7 +24,8 @@ import java.util.Map;
  * {@code millrace maintain}: compacts every lake table (OPTIMIZE, Z-ordered on the user and item keys where the table
  * has them) and removes files older than the retention (VACUUM). Listing parallelism comes from
  * {@code spark.sql.sources.parallelPartitionDiscovery.parallelism} in conf, which keeps VACUUM from launching
- * thousands of tasks on a small table.
+ * thousands of tasks on a small table. A table whose newest commit is already maintenance (nothing written since the last
+ * run) is left alone, so re-running maintain for the same day commits nothing.
  */
 @Command(name = "maintain", mixinStandardHelpOptions = true,
         description = "OPTIMIZE (Z-order on user_id, item_id) and VACUUM every lake table, or the ones named.",
@@ -61,6 +63,10 @@ public final class MaintainCommand extends SparkCommand {
             String location = ctx.lake().location(t);
             if (!DeltaTable.isDeltaTable(spark, location)) {
                 throw new IllegalArgumentException("no Delta table " + t + " at " + location);
+            }
+            if (InputFingerprint.lastCommitIsMaintenance(spark, location)) {
+                perTable.put(t.qualified(), Map.of("skipped", "no data change since the last maintain"));
+                continue;
             }
             DeltaTable table = DeltaTable.forPath(spark, location);
             List<String> columns = Arrays.asList(table.toDF().columns());

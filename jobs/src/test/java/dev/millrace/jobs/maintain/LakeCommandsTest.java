@@ -56,6 +56,15 @@ class LakeCommandsTest {
         assertThat(ctx.spark().read().format("delta").load(ctx.lake().location(
                 dev.millrace.core.lake.TableName.parse("silver.ratings"))).count()).isEqualTo(2);
         assertThat(report.job()).isEqualTo("maintain");
+
+        // Nothing written since: a second maintain commits nothing, and the data version stays the ingest's.
+        String location = ctx.lake().location(dev.millrace.core.lake.TableName.parse("silver.ratings"));
+        long version = dev.millrace.core.lake.InputFingerprint.currentVersion(ctx.spark(), location).orElseThrow();
+        MaintainCommand again = new MaintainCommand();
+        new CommandLine(again).parseArgs("--table", "silver.ratings");
+        capture(() -> again.execute(ctx));
+        assertThat(dev.millrace.core.lake.InputFingerprint.currentVersion(ctx.spark(), location)).contains(version);
+        assertThat(dev.millrace.core.lake.InputFingerprint.currentDataVersion(ctx.spark(), location)).contains(1L);
     }
 
     private interface Body {
