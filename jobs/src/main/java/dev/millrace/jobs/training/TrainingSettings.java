@@ -17,6 +17,7 @@ public record TrainingSettings(int shards, long exportSeed, String exportRoot,
                                double learningRate, long rankerSeed, int candidateRepeats,
                                String modelsRoot, String modelName,
                                int evalK, int evalCandidates, String metric, double margin,
+                               boolean firstMustBeatBaselines,
                                int scoreK, int scoreCandidates, int scoreBatchSize, int popularTopN, int maxFetch) {
 
     public static TrainingSettings from(MillraceConfig c) {
@@ -39,6 +40,7 @@ public record TrainingSettings(int shards, long exportSeed, String exportRoot,
                 models.isBlank() ? lake.root() + "/_models" : models, c.getString("millrace.models.name"),
                 c.getInt("millrace.evaluate.k"), c.getInt("millrace.evaluate.candidates"),
                 c.getString("millrace.evaluate.metric"), c.getDouble("millrace.evaluate.margin"),
+                c.getBoolean("millrace.evaluate.first-must-beat-baselines"),
                 c.getInt("millrace.score.k"), c.getInt("millrace.score.candidates"),
                 c.getInt("millrace.score.batch-size"), c.getInt("millrace.score.popular-top-n"),
                 c.getInt("millrace.score.max-fetch"));

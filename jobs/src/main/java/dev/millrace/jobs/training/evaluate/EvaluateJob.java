@@ -141,10 +141,12 @@ public final class EvaluateJob {
         } else {
             double alsAlone = methods.get("als alone").get(metric);
             double pop = methods.get("popularity").get(metric);
-            promote = mine > alsAlone && mine > pop;
+            boolean beats = mine > alsAlone && mine > pop;
+            promote = beats || !s.firstMustBeatBaselines();
             verdict = String.format(Locale.ROOT, "%s %s %s=%.4f %s ALS alone (%.4f) and popularity (%.4f); no current "
-                            + "model yet", promote ? "promoted:" : "not promoted:", candidate.version(), metric, mine,
-                    promote ? "beats" : "does not beat both of", alsAlone, pop);
+                            + "model yet%s", promote ? "promoted:" : "not promoted:", candidate.version(), metric, mine,
+                    beats ? "beats" : "does not beat both of", alsAlone, pop,
+                    beats || !promote ? "" : " (millrace.evaluate.first-must-beat-baselines = false)");
         }
         Map<String, Double> stored = new LinkedHashMap<>();
         methods.forEach((name, values) -> values.forEach((m, v) ->
