@@ -35,7 +35,12 @@ class ServingCommandsTest {
 
         JobContext ctx = new JobContext(config, spark);
         assertThat(new PublishCommand().execute(ctx)).isEqualTo(ExitCodes.OK);
+        // The same tables again: nothing to publish, the store stays at version 1.
         assertThat(new PublishCommand().execute(ctx)).isEqualTo(ExitCodes.OK);
+        assertThat(capture("serving", "status", "--lake", lake.root())).contains("current:  1");
+        PublishCommand forced = new PublishCommand();
+        new picocli.CommandLine(forced).parseArgs("--force");
+        assertThat(forced.execute(ctx)).isEqualTo(ExitCodes.OK);
 
         String status = capture("serving", "status", "--lake", lake.root());
         assertThat(status).contains("current:  2").contains("previous: 1");
