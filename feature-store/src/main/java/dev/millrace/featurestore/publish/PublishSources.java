@@ -17,10 +17,12 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max_by;
@@ -96,7 +98,10 @@ final class PublishSources {
         return ranked.limit(topN).coalesce(1);
     }
 
-    /** Keyspace -> {@code (key STRING, json STRING)}, the latest row per entity, for every online feature table. */
+    /**
+     * Keyspace -> {@code (key STRING, json STRING)}, the latest row per entity, for every online feature table
+     * (keys: {@link #keyColumns}).
+     */
     Map<Keyspace, Dataset<Row>> features() {
         Map<Keyspace, Dataset<Row>> out = new LinkedHashMap<>();
         for (TableName t : tables) {
@@ -108,14 +113,20 @@ final class PublishSources {
                 LOG.warn("skipping {}: '{}' is not a valid entity name", t, entity);
                 continue;
             }
-            String key = entity + "_id";
             Dataset<Row> df = read(t);
-            requireColumns(df, t, key, FEATURE_TS);
+            Optional<List<String>> keys = keyColumns(entity, Arrays.asList(df.columns()));
+            if (keys.isEmpty()) {
+                LOG.warn("skipping {}: no {}_id column, nor one <part>_id column per part of '{}'", t, entity, entity);
+                continue;
+            }
+            requireColumns(df, t, FEATURE_TS);
             Column[] all = Arrays.stream(df.columns()).map(c -> col("`" + c + "`")).toArray(Column[]::new);
-            Dataset<Row> latest = df.where(col(key).isNotNull())
-                    .groupBy(col(key))
+            Column[] keyCols = keys.get().stream().map(c -> col(c).cast("string")).toArray(Column[]::new);
+            Column notNull = keys.get().stream().map(c -> col(c).isNotNull()).reduce(Column::and).orElseThrow();
+            Dataset<Row> latest = df.where(notNull)
+                    .groupBy(keyCols.length == 1 ? keyCols[0].as("key") : concat_ws(":", keyCols).as("key"))
                     .agg(max_by(struct(all), col(FEATURE_TS)).as("r"))
-                    .select(col(key).cast("string").as("key"), to_json(col("r")).as("json"));
+                    .select(col("key"), to_json(col("r")).as("json"));
             out.put(Keyspace.features(entity), latest);
         }
         return out;
@@ -124,6 +135,18 @@ final class PublishSources {
     /** {@code layer.name -> Delta version} of every table the plans read, sorted by name. */
     Map<String, Long> versionsRead() {
         return Map.copyOf(versionsRead);
+    }
+
+    /**
+     * The key columns of an entity's feature table: {@code <entity>_id}, or for a composite entity such as
+     * {@code user_item} one {@code <part>_id} per part, joined with ':' into the served id ({@code 42:31}).
+     */
+    static Optional<List<String>> keyColumns(String entity, List<String> columns) {
+        if (columns.contains(entity + "_id")) {
+            return Optional.of(List.of(entity + "_id"));
+        }
+        List<String> parts = Arrays.stream(entity.split("_")).map(p -> p + "_id").toList();
+        return parts.size() > 1 && columns.containsAll(parts) ? Optional.of(parts) : Optional.empty();
     }
 
     private Dataset<Row> read(TableName t) {
