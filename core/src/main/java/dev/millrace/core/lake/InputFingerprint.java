@@ -95,6 +95,20 @@ public record InputFingerprint(String job, String scope, SortedMap<String, Long>
         return Optional.of(newest);
     }
 
+    /** The {@code userMetadata} of the table's latest data-changing commit (maintenance commits passed over), if any. */
+    public static Optional<String> latestDataCommitMetadata(SparkSession spark, String tablePath) {
+        if (!DeltaTable.isDeltaTable(spark, tablePath)) {
+            return Optional.empty();
+        }
+        for (Row r : DeltaTable.forPath(spark, tablePath).history(HISTORY_DEPTH)
+                .select(col("operation"), col("userMetadata")).collectAsList()) {
+            if (!MAINTENANCE_OPERATIONS.contains(r.getString(0))) {
+                return Optional.ofNullable(r.getString(1));
+            }
+        }
+        return Optional.empty();
+    }
+
     /** Whether the table's newest commit is a maintenance one (nothing but OPTIMIZE or VACUUM since then). */
     public static boolean lastCommitIsMaintenance(SparkSession spark, String tablePath) {
         List<Row> last = DeltaTable.forPath(spark, tablePath).history(1).select("operation").collectAsList();

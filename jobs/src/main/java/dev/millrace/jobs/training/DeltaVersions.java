@@ -1,9 +1,13 @@
 package dev.millrace.jobs.training;
 
+import dev.millrace.core.lake.InputFingerprint;
 import io.delta.tables.DeltaTable;
 import org.apache.spark.sql.SparkSession;
 
-/** The current version of a Delta table, recorded as the lineage of exports and models. */
+/**
+ * The data version of a Delta table (its latest commit that changed data; OPTIMIZE and VACUUM are passed over),
+ * recorded as the lineage of exports and models, so that compaction does not make them look stale.
+ */
 public final class DeltaVersions {
 
     private DeltaVersions() {
@@ -13,6 +17,6 @@ public final class DeltaVersions {
         if (!DeltaTable.isDeltaTable(spark, location)) {
             throw new IllegalStateException("no Delta table at " + location);
         }
-        return DeltaTable.forPath(spark, location).history(1).select("version").first().getLong(0);
+        return InputFingerprint.currentDataVersion(spark, location).orElseThrow();
     }
 }

@@ -1,6 +1,7 @@
 package dev.millrace.jobs.training.score;
 
 import dev.millrace.core.config.MillraceConfig;
+import dev.millrace.core.lake.InputFingerprint;
 import dev.millrace.core.lake.Lake;
 import dev.millrace.core.lake.LakeCatalog;
 import dev.millrace.core.lake.TableName;
@@ -12,7 +13,6 @@ import dev.millrace.jobs.training.TrainingSettings;
 import dev.millrace.jobs.training.model.RankerModels;
 import dev.millrace.udfs.registry.ModelRegistry;
 import dev.millrace.udfs.registry.ModelVersion;
-import io.delta.tables.DeltaTable;
 import org.apache.spark.ml.recommendation.ALSModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -77,12 +77,10 @@ public final class ScoreJob {
         report.put("model_version", v.version());
         String location = lake.location(RECOMMENDATIONS);
         String marker = marker(date, v.version());
-        if (DeltaTable.isDeltaTable(spark, location)) {
-            Row last = DeltaTable.forPath(spark, location).history(1).select("userMetadata").first();
-            if (!last.isNullAt(0) && last.getString(0).equals(marker)) {
-                report.put("skipped", RECOMMENDATIONS + " already holds " + date + " from " + v.version());
-                return ExitCodes.OK;
-            }
+        // The latest data commit (a maintain since then does not count) says which date and model the table holds.
+        if (InputFingerprint.latestDataCommitMetadata(spark, location).filter(marker::equals).isPresent()) {
+            report.put("skipped", RECOMMENDATIONS + " already holds " + date + " from " + v.version());
+            return ExitCodes.OK;
         }
         Instant asOf = date.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
         Dataset<Row> interactions = spark.read().format("delta").load(lake.location(ts.labels()))
