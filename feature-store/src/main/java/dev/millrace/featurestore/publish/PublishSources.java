@@ -134,7 +134,8 @@ final class PublishSources {
 
     /** {@code layer.name -> Delta version} of every table the plans read, sorted by name. */
     Map<String, Long> versionsRead() {
-        return Map.copyOf(versionsRead);
+        // Sorted, so its text is the same in every JVM (Map.copyOf's iteration order is salted per JVM).
+        return java.util.Collections.unmodifiableSortedMap(new TreeMap<>(versionsRead));
     }
 
     /**
