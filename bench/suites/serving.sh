@@ -15,6 +15,7 @@ users=${1:-100000}
 seconds=${2:-10}
 conns=16
 pace_ms=${PACE_MS:-2}
+# IO_THREADS (server I/O threads, default one per core) and SERVER_JAVA_OPTS (e.g. a GC choice) tune the server JVM.
 work=$(mktemp -d -t millrace-bench-serving-XXXXXX)
 pids=()
 cleanup() {
@@ -64,7 +65,8 @@ java $flags -Xmx3g "$log4j" -cp "$cp" dev.millrace.featurestore.bench.ServingBen
 store=$(sed -n 's/^STORE //p' "$work/java.log")
 mkfifo "$work/in"
 # shellcheck disable=SC2086
-java $flags -Xms1g -Xmx1g -XX:+AlwaysPreTouch "$log4j" -cp "$cp" dev.millrace.featurestore.bench.ServingBench serve "$store" \
+java $flags -Xms1g -Xmx1g -XX:+AlwaysPreTouch ${IO_THREADS:+-Dbench.io-threads=$IO_THREADS} ${SERVER_JAVA_OPTS:-} "$log4j" \
+  -cp "$cp" dev.millrace.featurestore.bench.ServingBench serve "$store" \
   <"$work/in" >"$work/serve.log" 2>"$work/serve.err" &
 pids+=($!)
 exec 9>"$work/in"

@@ -49,14 +49,14 @@ public final class ServingBench {
         try (OnlineStore store = OnlineStores.open(embedded)) {
             // A first publish warms Spark and the JIT; the second is the one measured.
             new Publisher(spark, lake, embedded, store, 100).publish();
-            PublishResult r = new Publisher(spark, lake, embedded, store, 100).publish();
+            PublishResult r = new Publisher(spark, lake, embedded, store, 100).publish(true);
             System.out.printf("PUBLISH embedded keys=%d seconds=%.2f keys_per_s=%.0f%n", r.totalKeys(), r.seconds(), r.keysPerSecond());
             if (redisPort > 0) {
                 StoreSettings redis = StoreSettings.builder(StoreSettings.Kind.REDIS).redis("127.0.0.1", redisPort)
                         .redisKeyPrefix("bench:").batchSize(1000).build();
                 try (OnlineStore rs = OnlineStores.open(redis)) {
                     new Publisher(spark, lake, redis, rs, 100).publish();
-                    PublishResult rr = new Publisher(spark, lake, redis, rs, 100).publish();
+                    PublishResult rr = new Publisher(spark, lake, redis, rs, 100).publish(true);
                     System.out.printf("PUBLISH redis keys=%d seconds=%.2f keys_per_s=%.0f%n", rr.totalKeys(), rr.seconds(), rr.keysPerSecond());
                 }
             }
@@ -67,7 +67,8 @@ public final class ServingBench {
 
     private static void serve(String path) throws Exception {
         StoreSettings embedded = StoreSettings.builder(StoreSettings.Kind.EMBEDDED).embeddedPath(path).mapSize(4L << 30).build();
-        ServingSettings http = new ServingSettings("127.0.0.1", 0, Math.max(2, Runtime.getRuntime().availableProcessors()),
+        ServingSettings http = new ServingSettings("127.0.0.1", 0,
+                Integer.getInteger("bench.io-threads", Math.max(2, Runtime.getRuntime().availableProcessors())),
                 8, 10, 100, 64, 2048, 0, Optional.empty(), Duration.ofHours(1));
         try (OnlineStore store = OnlineStores.open(embedded); ServingServer server = ServingServer.start(store, http)) {
             System.out.println("READY " + server.port());
