@@ -38,13 +38,11 @@ for tool in redis-server redis-benchmark wrk; do
   fi
 done
 
-echo "bench serving: building feature-store (tests skipped)" >&2
-(cd "$here" && mvn -B -q install -pl feature-store -DskipTests) >&2
-(cd "$here" && mvn -B -q -pl feature-store dependency:build-classpath -Dmdep.includeScope=test \
-  -Dmdep.outputFile="$work/cp.txt") >&2
-cp="$here/feature-store/target/test-classes:$here/feature-store/target/classes:$(cat "$work/cp.txt")"
-flags=$(cd "$here" && mvn -B -q -Dstyle.color=never help:evaluate -Dexpression=spark.jvm.flags -DforceStdout 2>/dev/null \
-  | sed 's/\x1b\[[0-9;]*m//g' || true)
+# The project's ordinary build (bin/millrace's) compiles the bench classes (feature-store's test sources) and writes
+# that module's test class path; the JVM flags are the launcher's.
+"$here/bin/build-if-needed"
+cp="$here/feature-store/target/test-classes:$here/feature-store/target/classes:$(cat "$here/feature-store/target/test-classpath.txt")"
+flags=$(cat "$here/jobs/target/launcher/jvm-flags.txt")
 log4j="-Dlog4j2.configurationFile=$here/conf/log4j2-test.properties"
 
 echo "== embedded KV measurement (200k keys x 200 B, one thread) ==" >&2

@@ -1,9 +1,14 @@
 package dev.millrace.jobs.cli;
 
+import dev.millrace.core.config.MillraceConfig;
+import dev.millrace.core.lake.Lake;
+import dev.millrace.core.logging.RunLogFile;
 import dev.millrace.core.run.ExitCodes;
 import dev.millrace.core.run.RunReport;
 import picocli.CommandLine.Mixin;
 
+import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**
@@ -21,14 +26,24 @@ public abstract class SparkCommand implements Callable<Integer> {
     /** Runs the job, filling the report; returns an exit code from {@link ExitCodes}. */
     protected abstract int run(JobContext ctx, RunReport report) throws Exception;
 
+    /** Whether the command prints its own progress, so that Millrace's INFO lines go to the log file only. */
+    protected boolean printsOwnProgress() {
+        return false;
+    }
+
     /** Whether this command writes a run report (query-only commands do not). */
     protected boolean writesReport() {
         return true;
     }
 
+    /** The run's log file under the lake, where the launcher asked for one ({@link RunLogFile}). */
+    private Optional<Path> logFile = Optional.empty();
+
     @Override
     public Integer call() throws Exception {
-        JobContext ctx = new JobContext(common.load(), jobName());
+        MillraceConfig config = common.load();
+        logFile = RunLogFile.redirect(Lake.from(config).root(), jobName(), printsOwnProgress());
+        JobContext ctx = new JobContext(config, jobName());
         return execute(ctx);
     }
 
@@ -38,6 +53,7 @@ public abstract class SparkCommand implements Callable<Integer> {
         int code = run(ctx, report);
         if (writesReport()) {
             report.put("exit_code", code);
+            logFile.ifPresent(f -> report.put("log", f.toString()));
             String path = report.write(ctx.lake().runsLocation(), ctx.spark().sparkContext().hadoopConfiguration());
             System.out.print(report.render());
             System.out.println("report: " + path);

@@ -1,6 +1,8 @@
 package dev.millrace.jobs.serving;
 
 import dev.millrace.core.config.MillraceConfig;
+import dev.millrace.core.lake.Lake;
+import dev.millrace.core.logging.RunLogFile;
 import dev.millrace.core.run.ExitCodes;
 import dev.millrace.featurestore.online.OnlineStore;
 import dev.millrace.featurestore.online.OnlineStores;
@@ -33,6 +35,8 @@ public final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         MillraceConfig config = common.load();
+        RunLogFile.redirect(Lake.from(config).root(), "serve")
+                .ifPresent(f -> System.err.println("log: " + f));
         if (host != null) {
             config = config.with(java.util.Map.of("millrace.serving.http.host", host));
         }

@@ -1,6 +1,7 @@
 package dev.millrace.streaming.cli;
 
 import dev.millrace.core.config.MillraceConfig;
+import dev.millrace.core.logging.RunLogFile;
 import dev.millrace.core.events.RejectReason;
 import dev.millrace.core.lake.Lake;
 import dev.millrace.core.run.RunReport;
@@ -56,6 +57,8 @@ public final class FlinkCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         MillraceConfig conf = common.load();
+        RunLogFile.redirect(Lake.from(conf).root(), "stream-flink")
+                .ifPresent(f -> System.err.println("log: " + f));
         FlinkStreamSettings settings = FlinkStreamSettings.from(conf);
         KafkaSettings kafka = KafkaSettings.from(conf);
         StoreSettings store = StoreSettings.from(conf);

@@ -1,6 +1,7 @@
 package dev.millrace.streaming.cli;
 
 import dev.millrace.core.config.MillraceConfig;
+import dev.millrace.core.logging.RunLogFile;
 import dev.millrace.core.lake.Lake;
 import dev.millrace.streaming.kafka.EmbeddedKafka;
 import picocli.CommandLine.Command;
@@ -34,6 +35,8 @@ public final class KafkaCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         MillraceConfig conf = common.load();
+        RunLogFile.redirect(Lake.from(conf).root(), "kafka")
+                .ifPresent(f -> System.err.println("log: " + f));
         int p = port != null ? port : conf.getInt("millrace.kafka.local.port");
         Path dir = data;
         if (dir == null) {

@@ -1,6 +1,8 @@
 package dev.millrace.streaming.cli;
 
 import dev.millrace.core.config.MillraceConfig;
+import dev.millrace.core.lake.Lake;
+import dev.millrace.core.logging.RunLogFile;
 import dev.millrace.streaming.kafka.KafkaSettings;
 import dev.millrace.streaming.produce.EventGenerator;
 import dev.millrace.streaming.produce.EventProducer;
@@ -59,6 +61,8 @@ public final class ProduceCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         MillraceConfig conf = common.load();
+        RunLogFile.redirect(Lake.from(conf).root(), "produce")
+                .ifPresent(f -> System.err.println("log: " + f));
         KafkaSettings kafka = KafkaSettings.from(conf);
         String t = topic != null ? topic : conf.getString("millrace.kafka.produce.topic");
         ensureTopic(kafka, t, conf.getInt("millrace.kafka.produce.partitions"));
