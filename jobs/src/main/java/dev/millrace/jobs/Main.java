@@ -16,7 +16,13 @@ import picocli.CommandLine.Command;
                 "  bin/millrace generate --out data/gen --users 1000 --items 500 --events 100000",
                 "  bin/millrace ingest --source data/gen --format movielens",
                 "  bin/millrace sql \"SELECT count(*) FROM silver.ratings\"",
-                "Run 'bin/millrace <command> --help' for a command's options."})
+                "Run 'bin/millrace <command> --help' for a command's options.",
+                "",
+                "Streaming commands (the streaming module, run by bin/millrace on its own class path):",
+                "  kafka            a local single-node Kafka broker (KRaft) until killed",
+                "  produce          generated (or a file's) events into a Kafka topic at a steady rate",
+                "  stream flink     the Flink job: DLQ, online window features, bronze.events exactly once",
+                "  bin/millrace kafka --help | produce --help | stream flink --help"})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

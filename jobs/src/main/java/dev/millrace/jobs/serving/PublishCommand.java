@@ -15,7 +15,9 @@ import picocli.CommandLine.Command;
 @Command(name = "publish", mixinStandardHelpOptions = true,
         description = {"Publish gold.recommendations, the popularity fallback and features.*_features into a new "
                 + "online-store version, verify it, and make it current in one atomic flip (the previous version is kept "
-                + "for 'serving rollback'). The store is millrace.serving.store (embedded or redis); see docs/serving.md."})
+                + "for 'serving rollback'). The store is millrace.serving.store (embedded or redis); see docs/serving.md."},
+        footer = {"", "Examples:", "  bin/millrace publish", "  bin/millrace publish --force   # a new version even if nothing changed",
+                "  bin/millrace publish -Dmillrace.serving.store=redis"})
 public final class PublishCommand extends SparkCommand {
 
     @picocli.CommandLine.Option(names = "--force", description = "Publish a new version even when the current one already "

@@ -20,7 +20,10 @@ import java.util.concurrent.CountDownLatch;
 /** {@code bin/millrace serve}: the recommendation and feature HTTP API over the online store, until stopped. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Serve GET /v1/recommendations/{user}?k=N, GET /v1/features/{entity}/{id}, /health, /ready and "
-                + "/metrics from the online store (millrace.serving.*). Runs until interrupted (Ctrl-C, SIGTERM)."})
+                + "/metrics from the online store (millrace.serving.*). Runs until interrupted (Ctrl-C, SIGTERM)."},
+        footer = {"", "Examples:", "  bin/millrace serve --port 8080",
+                "  curl -s 'http://127.0.0.1:8080/v1/recommendations/42?k=5'",
+                "  curl -s 'http://127.0.0.1:8080/v1/features/user/42'"})
 public final class ServeCommand implements Callable<Integer> {
 
     @Mixin

@@ -15,7 +15,8 @@ import java.util.concurrent.Callable;
 /** {@code bin/millrace serving status|rollback}: look at and move the online store's version pointer (no Spark). */
 @Command(name = "serving", mixinStandardHelpOptions = true,
         description = "Online-store administration: show the versions, or roll back to the previous one.",
-        subcommands = {ServingCommand.Status.class, ServingCommand.Rollback.class})
+        subcommands = {ServingCommand.Status.class, ServingCommand.Rollback.class},
+        footer = {"", "Examples:", "  bin/millrace serving status", "  bin/millrace serving rollback"})
 public final class ServingCommand implements Runnable {
 
     @picocli.CommandLine.Spec
@@ -27,7 +28,8 @@ public final class ServingCommand implements Runnable {
     }
 
     /** Prints the pointer and the versions the store holds. */
-    @Command(name = "status", mixinStandardHelpOptions = true, description = "Show the current and previous versions.")
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "Show the current and previous versions.",
+            footer = {"", "Example:", "  bin/millrace serving status"})
     public static final class Status implements Callable<Integer> {
         @Mixin
         CommonOptions common;
@@ -48,7 +50,8 @@ public final class ServingCommand implements Runnable {
 
     /** Swaps current and previous; running it again undoes it. */
     @Command(name = "rollback", mixinStandardHelpOptions = true,
-            description = "Make the previous version current (one atomic flip; run again to undo).")
+            description = "Make the previous version current (one atomic flip; run again to undo).",
+            footer = {"", "Example:", "  bin/millrace serving rollback   # run again to undo"})
     public static final class Rollback implements Callable<Integer> {
         @Mixin
         CommonOptions common;

@@ -12,7 +12,8 @@ import picocli.CommandLine.Spec;
         description = {"Streaming jobs: Kafka events -> validation (DLQ) -> scoring -> bronze.events, exactly once.",
                 "  stream spark   Spark Structured Streaming (this process)",
                 "  stream flink   the Flink job (bin/millrace runs it from the streaming module)"},
-        subcommands = {SparkStreamCommand.class})
+        subcommands = {SparkStreamCommand.class},
+        footer = {"", "Examples:", "  bin/millrace stream spark --until-idle", "  bin/millrace stream flink --bounded"})
 public final class StreamCommand implements Runnable {
 
     @Spec
