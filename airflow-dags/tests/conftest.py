@@ -25,6 +25,13 @@ import pytest  # noqa: E402
 SUMMARY: list[str] = []
 
 
+def pytest_configure(config):
+    # test_e2e_daily.py (every task a real spark-submit, twice: ~7 minutes on 2 cores) is opt-in so that bin/test fits
+    # CI's 30-minute budget; bin/test --e2e and bin/test-dags --e2e run it. The launcher smoke test (bin/test-launcher)
+    # runs the same commands in the default run.
+    config.addinivalue_line("markers", "e2e: the end-to-end DAG run (opt-in: bin/test-dags --e2e)")
+
+
 def pytest_terminal_summary(terminalreporter):
     for line in SUMMARY:
         terminalreporter.write_line(line)

@@ -18,6 +18,9 @@ import pendulum
 import pytest
 from conftest import REPO, SUMMARY
 
+# Opt-in (bin/test-dags --e2e): conftest.py says why.
+pytestmark = pytest.mark.e2e
+
 # MILLRACE_E2E_JAR: another build of the jar (for example a copy, while the working tree is being rebuilt).
 JAR = Path(os.environ.get("MILLRACE_E2E_JAR", REPO / "jobs" / "target" / "millrace-jobs.jar"))
 DS = "2024-05-31"
