@@ -27,5 +27,7 @@ if [ ! -d "$work/lake/silver/ratings/_delta_log" ]; then
   MILLRACE_NO_BUILD=1 "$here/bin/millrace" ingest --conf "$conf" --source "$work/data" --format movielens >&2
 fi
 export MILLRACE_NO_BUILD=1
+# The GPU-eligible share comes from RAPIDS' explain-only mode, which loads the RAPIDS jar (copied once, as gpu-plan does).
+"$here/bin/fetch-rapids"
 "$here/bin/run-class" dev.millrace.jobs.features.bench.FeaturesBench "$work/lake" "$rounds" 2> "$work/bench.err" \
   || { tail -40 "$work/bench.err" >&2; exit 1; }

@@ -67,7 +67,7 @@ public final class RapidsExplainer {
             if (jar == null || !jar.isFile()) {
                 throw new IllegalStateException("the RAPIDS jar was not found (" + jar + "): set millrace.gpu.rapids-jar "
                         + "or MILLRACE_RAPIDS_JAR to rapids-4-spark_2.13-<version>.jar, or run bin/fetch-rapids, which "
-                        + "copies it from Maven Central to jobs/target/rapids/");
+                        + "copies it from Maven Central to .cache/rapids/");
             }
             try {
                 MutableURLClassLoader loader = new MutableURLClassLoader(new URL[]{jar.toURI().toURL()}, current);
