@@ -83,6 +83,8 @@ public final class LoadedModel implements AutoCloseable {
         predictors.values().forEach(Predictor::close);
         predictors.clear();
         model.close();
-        LOG.info("closed model {}", key);
+        // DEBUG: the cache closes models from a JVM shutdown hook, after a command's summary (or a benchmark's
+        // last line, which bench/run's contract says is the result) has been printed.
+        LOG.debug("closed model {}", key);
     }
 }
