@@ -13,7 +13,11 @@ here=$(cd "$(dirname "$0")/../.." && pwd)
 MILLRACE_NO_BUILD=${MILLRACE_NO_BUILD:-} "$here/bin/build-if-needed"
 cp="$here/streaming/target/classes:$(cat "$here/streaming/target/runtime-classpath.txt"):$(cat "$here/streaming/target/provided-classpath.txt")"
 java_bin="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+# The product's log set-up: Millrace's lines on the terminal, Flink's, Kafka's and Hadoop's in a file (at shutdown
+# they warn about closed clients and interrupted threads, which would otherwise bury the result line).
+log="$here/streaming/target/bench-streaming-$(date -u +%Y%m%dT%H%M%SZ).log"
+echo "bench streaming: library log in $log" >&2
 exec "$java_bin" --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED \
   --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED -Xmx3g \
-  -Dlog4j2.configurationFile="$here/conf/log4j2-test.properties" \
+  -Dlog4j2.configurationFile="$here/conf/log4j2.properties" -Dmillrace.log.file="$log" \
   -cp "$cp" dev.millrace.streaming.bench.StreamingBench "${1:-200000}" "${2:-2000}" "${3:-20}"
