@@ -1,10 +1,12 @@
 package dev.millrace.jobs.ingest;
 
+import dev.millrace.core.keys.EntityKey;
 import java.io.Serializable;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Turns a record's raw field values into typed values for its entity and judges them: missing keys, values that do
@@ -62,16 +64,13 @@ final class RecordValidator implements Serializable {
     private Object convert(Field f, String v) {
         switch (f.type()) {
             case ID: {
-                long id;
-                try {
-                    id = Long.parseLong(v.trim());
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("'" + TimeFormat.abbreviate(v) + "' is not an integer id");
+                // Surrounding blanks were trimmed before keys were strings; keep that for every feed.
+                String key = v.strip();
+                Optional<String> problem = EntityKey.problem(key);
+                if (problem.isPresent()) {
+                    throw new IllegalArgumentException("'" + EntityKey.abbreviate(v) + "' " + problem.get());
                 }
-                if (id < 0) {
-                    throw new IllegalArgumentException("id " + id + " is negative");
-                }
-                return id;
+                return key;
             }
             case DOUBLE: {
                 double d;

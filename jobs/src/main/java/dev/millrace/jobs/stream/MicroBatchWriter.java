@@ -1,5 +1,6 @@
 package dev.millrace.jobs.stream;
 
+import dev.millrace.core.kafka.KafkaSettings;
 import dev.millrace.core.events.DlqRecord;
 import dev.millrace.core.events.EventValidator;
 import org.apache.spark.api.java.function.VoidFunction2;
@@ -44,7 +45,7 @@ final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long> {
     }
 
     private final SparkStreamSettings settings;
-    private final KafkaClientSettings kafka;
+    private final KafkaSettings kafka;
     private final BronzeEventsSink sink;
     private final EventScoring scoring;
     private final WatermarkLog watermarks;
@@ -54,7 +55,7 @@ final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long> {
     private DlqWriter dlq;
     private String appId;
 
-    MicroBatchWriter(SparkStreamSettings settings, KafkaClientSettings kafka, BronzeEventsSink sink, EventScoring scoring,
+    MicroBatchWriter(SparkStreamSettings settings, KafkaSettings kafka, BronzeEventsSink sink, EventScoring scoring,
                      WatermarkLog watermarks, StreamStats stats, AfterBatchHook hook) {
         this.settings = settings;
         this.kafka = kafka;

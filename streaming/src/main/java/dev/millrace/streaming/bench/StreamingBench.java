@@ -6,7 +6,7 @@ import dev.millrace.streaming.flink.FeatureWriteListener;
 import dev.millrace.streaming.flink.FlinkStreamJob;
 import dev.millrace.streaming.flink.FlinkStreamSettings;
 import dev.millrace.streaming.kafka.EmbeddedKafka;
-import dev.millrace.streaming.kafka.KafkaSettings;
+import dev.millrace.core.kafka.KafkaSettings;
 import dev.millrace.streaming.rerank.RerankSettings;
 import dev.millrace.streaming.produce.EventGenerator;
 import dev.millrace.streaming.produce.EventProducer;
@@ -160,7 +160,7 @@ public final class StreamingBench {
     /** Produces {@code n} records and consumes them at the same time with plain clients: records/s end to end. */
     static double brokerProduceConsume(KafkaSettings ks, String topic, int n) throws Exception {
         EventGenerator gen = new EventGenerator(3, 10_000, 5_000, 0, Clock.systemUTC());
-        Properties c = ks.clientConfig();
+        Properties c = ks.toProperties();
         c.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-baseline");
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         long start = System.nanoTime();

@@ -1,5 +1,6 @@
 package dev.millrace.streaming.cli;
 
+import dev.millrace.core.cli.CommonOptions;
 import dev.millrace.core.config.MillraceConfig;
 import dev.millrace.core.logging.RunLogFile;
 import dev.millrace.core.events.RejectReason;
@@ -10,7 +11,7 @@ import dev.millrace.streaming.flink.FeatureWriteListener;
 import dev.millrace.streaming.flink.FlinkStreamJob;
 import dev.millrace.streaming.flink.FlinkStreamSettings;
 import dev.millrace.streaming.flink.LatenessCheck;
-import dev.millrace.streaming.kafka.KafkaSettings;
+import dev.millrace.core.kafka.KafkaSettings;
 import dev.millrace.streaming.rerank.RerankSettings;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;

@@ -4,7 +4,7 @@ import dev.millrace.core.events.DlqRecord;
 import dev.millrace.core.events.EventValidator;
 import dev.millrace.featurestore.online.StoreSettings;
 import dev.millrace.streaming.delta.DeltaKernelSink;
-import dev.millrace.streaming.kafka.KafkaSettings;
+import dev.millrace.core.kafka.KafkaSettings;
 import dev.millrace.streaming.rerank.RerankFunction;
 import dev.millrace.streaming.rerank.RerankSettings;
 import dev.millrace.streaming.rerank.RerankSink;

@@ -21,7 +21,7 @@ import dev.millrace.streaming.delta.DeltaKernelSink;
 import dev.millrace.streaming.delta.KernelEngines;
 import dev.millrace.streaming.delta.KernelTableReader;
 import dev.millrace.streaming.kafka.EmbeddedKafka;
-import dev.millrace.streaming.kafka.KafkaSettings;
+import dev.millrace.core.kafka.KafkaSettings;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
