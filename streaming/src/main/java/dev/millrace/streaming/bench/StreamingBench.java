@@ -55,7 +55,7 @@ public final class StreamingBench {
             LATENCY_COUNT.set(0);
         }
 
-        static void written(long userId, long sourceTs, long visibleAt) {
+        static void written(String userId, long sourceTs, long visibleAt) {
             WRITES.incrementAndGet();
             FIRST.accumulateAndGet(visibleAt, Math::min);
             LAST.accumulateAndGet(visibleAt, Math::max);
