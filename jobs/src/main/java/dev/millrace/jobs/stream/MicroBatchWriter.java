@@ -1,8 +1,8 @@
 package dev.millrace.jobs.stream;
 
-import dev.millrace.core.kafka.KafkaSettings;
 import dev.millrace.core.events.DlqRecord;
 import dev.millrace.core.events.EventValidator;
+import dev.millrace.core.kafka.KafkaSettings;
 import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;

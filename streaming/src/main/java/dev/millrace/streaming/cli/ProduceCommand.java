@@ -2,9 +2,9 @@ package dev.millrace.streaming.cli;
 
 import dev.millrace.core.cli.CommonOptions;
 import dev.millrace.core.config.MillraceConfig;
+import dev.millrace.core.kafka.KafkaSettings;
 import dev.millrace.core.lake.Lake;
 import dev.millrace.core.logging.RunLogFile;
-import dev.millrace.core.kafka.KafkaSettings;
 import dev.millrace.streaming.produce.EventGenerator;
 import dev.millrace.streaming.produce.EventProducer;
 import dev.millrace.streaming.produce.KeyStyle;

@@ -1,9 +1,9 @@
 package dev.millrace.streaming.flink;
 
 import dev.millrace.core.events.DlqRecord;
+import dev.millrace.core.kafka.KafkaSettings;
 import dev.millrace.featurestore.online.StoreSettings;
 import dev.millrace.streaming.delta.DeltaKernelSink;
-import dev.millrace.core.kafka.KafkaSettings;
 import dev.millrace.streaming.rerank.RerankFunction;
 import dev.millrace.streaming.rerank.RerankSettings;
 import dev.millrace.streaming.rerank.RerankSink;
