@@ -1,7 +1,7 @@
 package dev.millrace.jobs.stream;
 
-import dev.millrace.core.kafka.KafkaSettings;
 import dev.millrace.core.events.DlqRecord;
+import dev.millrace.core.kafka.KafkaSettings;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;

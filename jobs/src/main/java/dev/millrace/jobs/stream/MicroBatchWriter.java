@@ -1,8 +1,8 @@
 package dev.millrace.jobs.stream;
 
-import dev.millrace.core.kafka.KafkaSettings;
 import dev.millrace.core.events.DlqRecord;
 import dev.millrace.core.events.EventValidator;
+import dev.millrace.core.kafka.KafkaSettings;
 import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -51,7 +51,7 @@ final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long> {
     private final WatermarkLog watermarks;
     private final StreamStats stats;
     private final AfterBatchHook hook;
-    private final EventValidator validator = EventValidator.DEFAULT;
+    private final EventValidator validator;
     private DlqWriter dlq;
     private String appId;
 
@@ -64,6 +64,7 @@ final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long> {
         this.watermarks = watermarks;
         this.stats = stats;
         this.hook = hook;
+        this.validator = settings.validator();
     }
 
     @Override

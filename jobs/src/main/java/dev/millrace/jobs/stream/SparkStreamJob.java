@@ -1,7 +1,7 @@
 package dev.millrace.jobs.stream;
 
-import dev.millrace.core.kafka.KafkaSettings;
 import dev.millrace.core.config.MillraceConfig;
+import dev.millrace.core.kafka.KafkaSettings;
 import dev.millrace.core.lake.Lake;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
