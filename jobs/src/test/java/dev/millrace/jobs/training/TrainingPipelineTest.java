@@ -6,6 +6,7 @@ import dev.millrace.core.lake.LakeCatalog;
 import dev.millrace.core.run.ExitCodes;
 import dev.millrace.core.run.RunReport;
 import dev.millrace.core.spark.SharedSpark;
+import dev.millrace.core.tables.GoldTables;
 import dev.millrace.featurestore.offline.SnapshotTimes;
 import dev.millrace.jobs.features.FeaturesJob;
 import dev.millrace.jobs.features.TrainingSetJob;
@@ -134,7 +135,10 @@ class TrainingPipelineTest {
         ds.prepare(null);
         assertThat(ds.size()).isEqualTo(m.shards().get(1).rows());
         Row first = shard(m, 1).first();
-        assertThat(ds.userId(0)).isEqualTo(first.getLong(0));
+        assertThat(ds.userId(0)).isEqualTo(first.getString(0));
+        assertThat(ds.itemId(0)).isEqualTo(first.getString(1));
+        assertThat(all.schema().apply("user_id").dataType().simpleString()).isEqualTo("string");
+        assertThat(all.schema().apply("item_id").dataType().simpleString()).isEqualTo("string");
         assertThat(ds.features(0)).hasSize(m.features().size());
         assertThat(ds.features(0)[0]).isEqualTo(first.<Float>getList(first.fieldIndex("features")).get(0));
     }
@@ -187,12 +191,12 @@ class TrainingPipelineTest {
     void rankingMetricsMatchHandComputedValues() {
         // User 1: truth {10, 20}, recommended 10 (hit), 30, 20 (hit). User 2: truth {40}, nothing recommended.
         Dataset<Row> recs = spark.createDataFrame(List.of(
-                org.apache.spark.sql.RowFactory.create(1L, 10L, 1), org.apache.spark.sql.RowFactory.create(1L, 30L, 2),
-                org.apache.spark.sql.RowFactory.create(1L, 20L, 3)), new org.apache.spark.sql.types.StructType()
-                .add("user_id", "bigint").add("item_id", "bigint").add("rank", "int"));
-        Dataset<Row> truth = spark.createDataFrame(List.of(org.apache.spark.sql.RowFactory.create(1L, 10L),
-                org.apache.spark.sql.RowFactory.create(1L, 20L), org.apache.spark.sql.RowFactory.create(2L, 40L)),
-                new org.apache.spark.sql.types.StructType().add("user_id", "bigint").add("item_id", "bigint"));
+                org.apache.spark.sql.RowFactory.create("1", "10", 1), org.apache.spark.sql.RowFactory.create("1", "30", 2),
+                org.apache.spark.sql.RowFactory.create("1", "20", 3)), new org.apache.spark.sql.types.StructType()
+                .add("user_id", "string").add("item_id", "string").add("rank", "int"));
+        Dataset<Row> truth = spark.createDataFrame(List.of(org.apache.spark.sql.RowFactory.create("1", "10"),
+                org.apache.spark.sql.RowFactory.create("1", "20"), org.apache.spark.sql.RowFactory.create("2", "40")),
+                new org.apache.spark.sql.types.StructType().add("user_id", "string").add("item_id", "string"));
         Map<String, Double> m = dev.millrace.jobs.training.evaluate.RankingMetrics.compute(recs, truth, 3, 6);
         double dcg = 1 + 1 / (Math.log(4) / Math.log(2));
         double idcg = 1 + 1 / (Math.log(3) / Math.log(2));
@@ -215,10 +219,10 @@ class TrainingPipelineTest {
     @Test
     void everyEligibleUserGetsKUnseenCatalogueItemsAndScoringAgainChangesNothing() throws Exception {
         new LakeCatalog(spark, lake).registerAll();
-        String location = lake.location(ScoreJob.RECOMMENDATIONS);
+        String location = lake.location(GoldTables.RECOMMENDATIONS);
         Dataset<Row> recs = spark.read().format("delta").load(location);
-        assertThat(recs.schema().simpleString()).isEqualTo("struct<user_id:bigint,items:array<struct<item_id:bigint,"
-                + "score:double>>,model_version:string,run_id:string,generated_at:timestamp>");
+        assertThat(recs.schema().simpleString()).isEqualTo("struct<user_id:string,items:array<struct<item_id:string,"
+                + "score:float>>,model_version:string,run_id:string,generated_at:timestamp>");
         ModelRegistry registry = ModelRegistry.at(TrainingSettings.from(config).registryLocation());
         Dataset<Row> alsUsers = spark.read().format("delta")
                 .load(lake.location(dev.millrace.core.lake.TableName.parse("gold.als_user_factors")))
@@ -236,8 +240,9 @@ class TrainingPipelineTest {
         assertThat(recs.where("items[0].score < items[" + (K - 1) + "].score").count()).isZero();
         assertThat(recs.select("model_version").distinct().as(org.apache.spark.sql.Encoders.STRING()).collectAsList())
                 .containsExactly(registry.currentVersion().orElseThrow());
-        Dataset<Row> popular = spark.read().format("delta").load(lake.location(ScoreJob.POPULAR));
+        Dataset<Row> popular = spark.read().format("delta").load(lake.location(GoldTables.POPULAR_ITEMS));
         assertThat(popular.columns()).containsExactly("rank", "item_id", "score");
+        assertThat(popular.schema().apply("item_id").dataType().simpleString()).isEqualTo("string");
 
         long version = DeltaVersions.current(spark, location);
         RunReport again = new RunReport("score");
