@@ -8,13 +8,13 @@ import dev.millrace.featurestore.definitions.FeatureRegistry;
 import dev.millrace.featurestore.offline.OfflineStore;
 import dev.millrace.featurestore.offline.PointInTimeJoin;
 import dev.millrace.jobs.features.TrainingSetSettings;
+import dev.millrace.jobs.training.model.KeyedAls;
 import dev.millrace.jobs.training.model.RankerModels;
 import dev.millrace.udfs.ModelScorer;
 import dev.millrace.udfs.ScoringOptions;
 import dev.millrace.udfs.registry.FeatureSpec;
 import dev.millrace.udfs.registry.ModelRegistry;
 import dev.millrace.udfs.registry.ModelVersion;
-import org.apache.spark.ml.recommendation.ALSModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -27,7 +27,6 @@ import java.util.Optional;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
@@ -37,7 +36,8 @@ import static org.apache.spark.sql.functions.row_number;
  * The two stages shared by {@code evaluate} and {@code score}, as Spark plans (nothing reaches the driver): ALS
  * top-N candidates per user without the items the user already interacted with, then each candidate's features as
  * of an instant (the same point-in-time join as the training set), its input vector from the model version's
- * {@link FeatureSpec}s and the ranker's score through the DJL UDF ({@link ModelScorer}).
+ * {@link FeatureSpec}s and the ranker's score through the DJL UDF ({@link ModelScorer}). Keys are the string
+ * {@code user_id} and {@code item_id} throughout ({@link KeyedAls} keeps ALS's int ids inside).
  */
 public final class CandidateRanking {
 
@@ -58,16 +58,12 @@ public final class CandidateRanking {
      * not in {@code known} ({@code user_id, item_id}). Fetches n + the most items any of these users knows (capped
      * by {@code maxFetch}), so the exclusion leaves n wherever the catalogue allows.
      */
-    public Dataset<Row> candidates(ALSModel als, Dataset<Row> users, Dataset<Row> known, int n, int maxFetch) {
+    public Dataset<Row> candidates(KeyedAls als, Dataset<Row> users, Dataset<Row> known, int n, int maxFetch) {
         Dataset<Row> knownOfUsers = known.join(users.select("user_id").distinct(), "user_id");
         Row most = knownOfUsers.groupBy("user_id").agg(count(lit(1)).as("c")).agg(max("c")).first();
-        long catalogue = als.itemFactors().count();
+        long catalogue = als.itemCount();
         long fetch = Math.min(catalogue, Math.min((long) maxFetch, n + (most.isNullAt(0) ? 0 : most.getLong(0))));
-        Dataset<Row> asked = users.select(col("user_id").cast("int").as("user_id")).distinct();
-        Dataset<Row> recs = als.recommendForUserSubset(asked, (int) Math.max(n, fetch))
-                .select(col("user_id").cast("bigint").as("user_id"), explode(col("recommendations")).as("r"))
-                .select(col("user_id"), col("r.item_id").cast("bigint").as("item_id"),
-                        col("r.rating").cast("double").as("als_score"));
+        Dataset<Row> recs = als.recommend(users, (int) Math.max(n, fetch));
         return recs.join(knownOfUsers.select("user_id", "item_id"), recs.col("user_id").equalTo(
                         knownOfUsers.col("user_id")).and(recs.col("item_id").equalTo(knownOfUsers.col("item_id"))),
                         "left_anti")
