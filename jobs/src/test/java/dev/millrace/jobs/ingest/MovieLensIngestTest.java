@@ -6,6 +6,7 @@ import dev.millrace.core.spark.SharedSpark;
 import dev.millrace.jobs.cli.JobContext;
 import dev.millrace.jobs.sql.SqlCommand;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -67,6 +68,19 @@ class MovieLensIngestTest {
         assertThat(first.number("ratings", "quarantined")).isZero();
         assertThat(first.number("ratings", "rows_in")).isEqualTo(100_836L);
         assertThat(lake.exists(Entity.RATINGS.quarantine())).isFalse();
+    }
+
+    @Test
+    void keysAreTheIdsDecimalText() {
+        var ratings = lake.table(Entity.RATINGS.silver());
+        assertThat(ratings.schema().apply("user_id").dataType()).isEqualTo(DataTypes.StringType);
+        assertThat(ratings.schema().apply("item_id").dataType()).isEqualTo(DataTypes.StringType);
+        assertThat(lake.table(Entity.LINKS.silver()).schema().apply("tmdb_id").dataType())
+                .isEqualTo(DataTypes.StringType);
+        assertThat(ratings.filter("user_id = '1' AND item_id = '356'").count()).isEqualTo(1L);
+        assertThat(ratings.filter("NOT item_id RLIKE '^[1-9][0-9]*$'").count()).isZero();
+        assertThat(lake.table(Entity.LINKS.silver()).filter("item_id = '1'").first().<String>getAs("tmdb_id"))
+                .isEqualTo("862");
     }
 
     @Test
