@@ -51,6 +51,17 @@ class OrdersGeneratorTest {
     }
 
     @Test
+    void theCommandTakesTheShapeInAnyCase(@TempDir Path dir) throws Exception {
+        int code = new picocli.CommandLine(new GenerateCommand()).execute("--out", dir.resolve("o").toString(),
+                "--shape", "Orders", "--users", "50", "--items", "40", "--events", "300");
+        assertThat(code).isZero();
+        assertThat(dir.resolve("o/orders.csv")).exists();
+        assertThat(dir.resolve("o/ratings.csv")).doesNotExist();
+        assertThat(new picocli.CommandLine(new GenerateCommand()).execute("--out", dir.resolve("x").toString(),
+                "--shape", "sales")).isNotZero();
+    }
+
+    @Test
     void badFractionIsNotAnOrdersSetting() {
         assertThatThrownBy(() -> new GeneratorSpec(10, 20, 10, 1, 0.1, Instant.EPOCH, Instant.parse("2024-01-01T00:00:00Z"),
                 Shape.ORDERS, 0, 0)).hasMessageContaining("--blank-customers");
