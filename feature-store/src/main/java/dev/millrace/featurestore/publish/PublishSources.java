@@ -209,7 +209,8 @@ final class PublishSources {
         }
     }
 
-    private static boolean isKeyType(DataType type) {
+    /** STRING, or an integer type (read as its decimal text); a DOUBLE id would publish "40213.0", so it is refused. */
+    static boolean isKeyType(DataType type) {
         return type.equals(DataTypes.StringType) || type.equals(DataTypes.LongType) || type.equals(DataTypes.IntegerType)
                 || type.equals(DataTypes.ShortType) || type.equals(DataTypes.ByteType);
     }
