@@ -4,8 +4,8 @@ import dev.millrace.featurestore.online.RecommendationRecord;
 
 /**
  * A user's published candidates as the re-ranker uses them: item keys (strings, like every entity key) and their
- * published scores, best first. The one place that reads {@link RecommendationRecord}'s item ids, so a change of the
- * record's id type touches this class only.
+ * published scores, best first. The one place that reads {@link RecommendationRecord}, so a change of the record
+ * touches this class only.
  *
  * @param modelVersion the model version that produced the list
  * @param items        the candidates' item keys, in published order
@@ -14,11 +14,7 @@ import dev.millrace.featurestore.online.RecommendationRecord;
 record PublishedList(String modelVersion, String[] items, double[] scores) {
 
     static PublishedList of(RecommendationRecord record) {
-        String[] items = new String[record.size()];
-        for (int i = 0; i < items.length; i++) {
-            items[i] = String.valueOf(record.itemIds()[i]);
-        }
-        return new PublishedList(record.modelVersion(), items, record.scores());
+        return new PublishedList(record.modelVersion(), record.itemIds(), record.scores());
     }
 
     int size() {

@@ -183,7 +183,7 @@ class FlinkStreamJobTest {
 
     /** The linear ranker's weights over the re-rank inputs (conf order): recently touched candidates move up. */
     private static final float[] RANKER_WEIGHTS = {1.0f, -0.1f, 0.0f, 0.01f, 2.0f, -0.05f};
-    private static final long[] CANDIDATES = {101, 110, 120, 130, 140, 200};
+    private static final String[] CANDIDATES = {"101", "110", "120", "130", "140", "200"};
     private static final double[] CANDIDATE_SCORES = {0.9, 0.8, 0.7, 0.6, 0.5, 0.4};
 
     /** Publishes a candidate list for every test user, as `bin/millrace publish` would. */
@@ -207,7 +207,7 @@ class FlinkStreamJobTest {
         features.get("last_items").forEach(n -> last.add(n.asText()));
         double[] score = new double[CANDIDATES.length];
         for (int c = 0; c < CANDIDATES.length; c++) {
-            int pos = last.indexOf(Long.toString(CANDIDATES[c]));
+            int pos = last.indexOf(CANDIDATES[c]);
             float[] x = {(float) CANDIDATE_SCORES[c], c, features.get("events_5m").asInt(), features.get("events_60m").asInt(),
                     pos >= 0 ? 1 : 0, pos};
             float s = 0;
@@ -221,7 +221,7 @@ class FlinkStreamJobTest {
             order.add(c);
         }
         order.sort((a, b) -> score[a] != score[b] ? Double.compare(score[b], score[a]) : Integer.compare(a, b));
-        return order.stream().map(c -> Long.toString(CANDIDATES[c])).toList();
+        return order.stream().map(c -> CANDIDATES[c]).toList();
     }
 
     private static List<String> rerankedItems(OnlineStore online, RerankSettings rerank, String user) {
