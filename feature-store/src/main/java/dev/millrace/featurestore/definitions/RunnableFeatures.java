@@ -42,6 +42,15 @@ public final class RunnableFeatures {
      * @throws FeatureDefinitionException when a required definition's source is missing
      */
     public static RunnableFeatures of(FeatureRegistry registry, Map<String, SourceStatus> statuses) {
+        return of(registry, statuses, true);
+    }
+
+    /**
+     * As {@link #of(FeatureRegistry, Map)}; with {@code failOnRequired} false a required definition over a missing
+     * source is skipped like the others (for listings that report rather than run).
+     */
+    public static RunnableFeatures of(FeatureRegistry registry, Map<String, SourceStatus> statuses,
+                                      boolean failOnRequired) {
         Set<String> keep = new LinkedHashSet<>();
         List<Skipped> skipped = new ArrayList<>();
         for (FeatureDefinition d : registry.definitions()) {
@@ -53,7 +62,7 @@ public final class RunnableFeatures {
                 keep.add(d.name());
                 continue;
             }
-            if (d.required()) {
+            if (d.required() && failOnRequired) {
                 throw new FeatureDefinitionException("feature '" + d.name() + "' is required (required = true) but "
                         + "its source '" + d.source() + "' (" + status.describeReads() + ") cannot run on this lake: "
                         + status.describeState() + ". Ingest " + (status.missing().size() == 1 ? "it" : "them")
@@ -119,14 +128,5 @@ public final class RunnableFeatures {
         }
         return "skipped " + skipped.size() + " of " + declared + " features whose source is not in this lake: "
                 + String.join("; ", parts) + "; set required = true on a definition to fail instead";
-    }
-
-    /** For the run report: feature name to the reason it was skipped. */
-    public Map<String, String> reasons() {
-        Map<String, String> out = new LinkedHashMap<>();
-        skipped.forEach(s -> out.put(s.feature(), "source " + s.source() + ": missing "
-                + s.missing().stream().map(TableName::qualified).collect(Collectors.joining(", "))));
-        skippedDerived.forEach(d -> out.put(d, "derived from a skipped feature"));
-        return out;
     }
 }

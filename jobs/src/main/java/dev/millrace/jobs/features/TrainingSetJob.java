@@ -11,6 +11,8 @@ import dev.millrace.featurestore.definitions.DerivedFeature;
 import dev.millrace.featurestore.definitions.EntityDefinition;
 import dev.millrace.featurestore.definitions.FeatureDefinitionException;
 import dev.millrace.featurestore.definitions.FeatureRegistry;
+import dev.millrace.featurestore.definitions.RunnableFeatures;
+import dev.millrace.featurestore.offline.LakeSources;
 import dev.millrace.featurestore.offline.OfflineStore;
 import dev.millrace.featurestore.offline.PointInTimeJoin;
 import org.apache.spark.sql.Dataset;
@@ -33,7 +35,8 @@ import static org.apache.spark.sql.functions.lit;
 /**
  * The training-set job: labels from interactions, a time-based split, negatives for implicit feedback, then every
  * entity's features joined as of each label's time ({@link PointInTimeJoin}: values computed strictly before t) and
- * the derived context features. Writes {@code millrace.training-set.table} (Delta, partitioned by split), replacing it
+ * the derived context features. Features whose sources are not in this lake are left out, as the features job leaves
+ * them out (an entity with none left is not joined). Writes {@code millrace.training-set.table} (Delta, partitioned by split), replacing it
  * whole: the same inputs give the same table.
  */
 public final class TrainingSetJob {
@@ -52,6 +55,7 @@ public final class TrainingSetJob {
     private final Lake lake;
     private final FeatureRegistry registry;
     private final TrainingSetSettings settings;
+    private RunnableFeatures runnable;
 
     public TrainingSetJob(SparkSession spark, MillraceConfig config) {
         this.spark = spark;
@@ -90,14 +94,22 @@ public final class TrainingSetJob {
         Dataset<Row> negatives = null;
         Dataset<Row> rows = withSplit;
         if (settings.implicit() && settings.negativeRatio() > 0) {
-            negatives = new NegativeSampler(settings.negativeRatio(), settings.seed(), settings.oversample())
+            negatives = new NegativeSampler(settings.negativeRatio(), settings.seed(), settings.oversample(),
+                    settings.catalogueBucketSize())
                     .sample(withSplit, interactions.select("user_id", "item_id"));
             rows = withSplit.unionByName(negatives.withColumn(LABEL, lit(0.0)));
         }
 
         PointInTimeJoin pit = new PointInTimeJoin(settings.maxFeatureAge());
+        RunnableFeatures runnable = runnable();
+        java.util.List<String> joined = new java.util.ArrayList<>();
         for (String name : settings.entities()) {
             EntityDefinition entity = registry.entity(name);
+            if (runnable.registry().definitionsOf(name).isEmpty()) {
+                // Every feature of the entity was skipped (its sources are not in this lake): nothing to join.
+                continue;
+            }
+            joined.add(name);
             Optional<Dataset<Row>> table = features.apply(entity);
             if (table.isEmpty()) {
                 throw new IllegalStateException("no feature table " + entity.table()
@@ -105,7 +117,7 @@ public final class TrainingSetJob {
             }
             rows = pit.join(rows, TIME, entity, table.get(), entity.name() + "_feature_ts");
         }
-        for (DerivedFeature d : registry.derived()) {
+        for (DerivedFeature d : runnable.registry().derived()) {
             try {
                 rows = rows.withColumn(d.name(), expr(d.expression()));
                 rows.schema();
@@ -117,7 +129,7 @@ public final class TrainingSetJob {
         // Label columns first, then which snapshot each entity's values came from, then the features.
         java.util.List<String> order = new java.util.ArrayList<>(java.util.List.of("user_id", "item_id", TIME, LABEL,
                 TimeSplit.SPLIT));
-        settings.entities().forEach(e -> order.add(e + "_feature_ts"));
+        joined.forEach(e -> order.add(e + "_feature_ts"));
         for (String c : rows.columns()) {
             if (!order.contains(c)) {
                 order.add(c);
@@ -126,6 +138,19 @@ public final class TrainingSetJob {
         rows = rows.select(order.stream().map(org.apache.spark.sql.functions::col)
                 .toArray(org.apache.spark.sql.Column[]::new));
         return new Plan(cuts, split.cutQuery(labels, TIME), withSplit, negatives, rows);
+    }
+
+    /** The features this lake can compute (the features job skips the same ones); fails when a required one cannot. */
+    public synchronized RunnableFeatures runnable() {
+        if (runnable == null) {
+            runnable = new LakeSources(spark, lake).runnable(registry);
+        }
+        return runnable;
+    }
+
+    /** The entities of {@code millrace.training-set.entities} left out because none of their features can run. */
+    public java.util.List<String> entitiesWithoutFeatures() {
+        return settings.entities().stream().filter(e -> runnable().registry().definitionsOf(e).isEmpty()).toList();
     }
 
     public int run(Optional<LocalDate> from, Optional<LocalDate> to, RunReport report) {
@@ -141,6 +166,15 @@ public final class TrainingSetJob {
         boolean unchanged = fingerprint.isLatestIn(spark, location);
         report.put("unchanged", unchanged);
         Plan plan = plan(from, to, store::read);
+        if (runnable().skipsAnything()) {
+            String line = "without " + String.join(", ", runnable().skipped().stream()
+                    .map(RunnableFeatures.Skipped::feature).toList())
+                    + (runnable().skippedDerived().isEmpty() ? "" : ", " + String.join(", ", runnable().skippedDerived()))
+                    + (entitiesWithoutFeatures().isEmpty() ? "" : "; no features for " + String.join(", ",
+                    entitiesWithoutFeatures())) + " (their sources are not in this lake)";
+            LOG.warn("training set {}", line);
+            report.put("skipped", line);
+        }
         report.put("validation_from", plan.cuts().validationFrom().toString());
         report.put("test_from", plan.cuts().testFrom().toString());
         if (unchanged) {
