@@ -7,6 +7,7 @@ import dev.millrace.core.lake.InputFingerprint;
 import dev.millrace.core.lake.LakeCatalog;
 import dev.millrace.core.run.ExitCodes;
 import dev.millrace.core.run.RunReport;
+import dev.millrace.core.tables.FeatureTables;
 import dev.millrace.featurestore.definitions.DerivedFeature;
 import dev.millrace.featurestore.definitions.EntityDefinition;
 import dev.millrace.featurestore.definitions.FeatureDefinitionException;
@@ -155,10 +156,11 @@ public final class TrainingSetJob {
 
     public int run(Optional<LocalDate> from, Optional<LocalDate> to, RunReport report) {
         OfflineStore store = new OfflineStore(spark, lake);
+        FeatureTables featureTables = FeatureTables.from(config);
         String location = lake.location(settings.table());
         // The table depends on the silver and feature tables, the training-set and feature settings and the range.
         java.util.List<TableName> inputs = new LakeCatalog(spark, lake).discover().stream()
-                .filter(t -> t.layer().equals("silver") || t.layer().equals("features")).toList();
+                .filter(t -> t.layer().equals("silver") || featureTables.holds(t)).toList();
         InputFingerprint fingerprint = InputFingerprint.of(spark, lake,
                 "training-set", from.map(Object::toString).orElse("") + ".." + to.map(Object::toString).orElse(""),
                 inputs, config.getConfig("millrace.training-set"), config.getConfig("millrace.features"));
