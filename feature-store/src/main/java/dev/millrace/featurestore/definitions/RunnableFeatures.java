@@ -108,8 +108,8 @@ public final class RunnableFeatures {
     }
 
     /**
-     * One line naming every skipped feature, grouped by source with the missing tables, for example: {@code skipped
-     * 2 of 17 features whose source is not in this lake: user_item_tag_recency_days, user_item_tags (source tags:
+     * One line naming every skipped feature, grouped by source with the missing tables, for example: {@code 2 of
+     * 17 features skipped, their source is not in this lake: user_item_tag_recency_days, user_item_tags (source tags:
      * missing silver.tags); derived user_item_genre_match (uses a skipped feature); set required = true on a
      * definition to fail instead}. Empty when nothing is skipped.
      */
@@ -126,7 +126,7 @@ public final class RunnableFeatures {
         if (!skippedDerived.isEmpty()) {
             parts.add("derived " + String.join(", ", skippedDerived) + " (uses a skipped feature)");
         }
-        return "skipped " + skipped.size() + " of " + declared + " features whose source is not in this lake: "
+        return skipped.size() + " of " + declared + " features skipped, their source is not in this lake: "
                 + String.join("; ", parts) + "; set required = true on a definition to fail instead";
     }
 }

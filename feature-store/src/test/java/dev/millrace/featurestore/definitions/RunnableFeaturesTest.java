@@ -46,7 +46,7 @@ class RunnableFeaturesTest {
         assertThat(runnable.registry().activeEntities()).extracting(EntityDefinition::name)
                 .containsExactly("item", "user");
         assertThat(runnable.summary()).doesNotContain("\n")
-                .startsWith("skipped 5 of " + all.definitions().size() + " features")
+                .startsWith("5 of " + all.definitions().size() + " features skipped, their source is not in this lake: ")
                 .contains("user_item_tag_recency_days, user_item_tags (source tags: missing silver.tags)")
                 .contains("item_genres, item_release_year (source movies: missing silver.movies)")
                 .contains("user_genre_affinity (source rated_movies: missing silver.movies)")

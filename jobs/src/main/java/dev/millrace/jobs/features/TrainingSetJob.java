@@ -37,8 +37,8 @@ import static org.apache.spark.sql.functions.lit;
  * The training-set job: labels from interactions, a time-based split, negatives for implicit feedback, then every
  * entity's features joined as of each label's time ({@link PointInTimeJoin}: values computed strictly before t) and
  * the derived context features. Features whose sources are not in this lake are left out, as the features job leaves
- * them out (an entity with none left is not joined). Writes {@code millrace.training-set.table} (Delta, partitioned by split), replacing it
- * whole: the same inputs give the same table.
+ * them out (an entity with none left is not joined). Writes {@code millrace.training-set.table} (Delta, partitioned
+ * by split), replacing it whole: the same inputs give the same table.
  */
 public final class TrainingSetJob {
 
