@@ -5,6 +5,8 @@ import dev.millrace.core.lake.Lake;
 import dev.millrace.featurestore.definitions.DerivedFeature;
 import dev.millrace.featurestore.definitions.EntityDefinition;
 import dev.millrace.featurestore.definitions.FeatureRegistry;
+import dev.millrace.featurestore.definitions.RunnableFeatures;
+import dev.millrace.featurestore.offline.LakeSources;
 import dev.millrace.featurestore.offline.OfflineStore;
 import dev.millrace.featurestore.offline.PointInTimeJoin;
 import dev.millrace.jobs.features.TrainingSetSettings;
@@ -72,12 +74,19 @@ public final class CandidateRanking {
                 .where(col("_r").leq(n)).drop("_r");
     }
 
-    /** Candidates with every entity's features as of {@code asOf} and the derived features. */
+    /**
+     * Candidates with every entity's features as of {@code asOf} and the derived features: those that can run on this
+     * lake, as in the training set (an entity whose features all read missing sources has no table and is left out).
+     */
     public Dataset<Row> withFeatures(Dataset<Row> candidates, Instant asOf) {
         OfflineStore store = new OfflineStore(spark, lake);
         PointInTimeJoin pit = new PointInTimeJoin(ts.maxFeatureAge());
+        RunnableFeatures runnable = new LakeSources(spark, lake).runnable(features);
         Dataset<Row> rows = candidates.withColumn("event_time", lit(Timestamp.from(asOf)));
         for (String name : ts.entities()) {
+            if (runnable.registry().definitionsOf(name).isEmpty()) {
+                continue;
+            }
             EntityDefinition entity = features.entity(name);
             Optional<Dataset<Row>> table = store.read(entity);
             if (table.isEmpty()) {
@@ -85,7 +94,7 @@ public final class CandidateRanking {
             }
             rows = pit.join(rows, "event_time", entity, table.get(), entity.name() + "_feature_ts");
         }
-        for (DerivedFeature d : features.derived()) {
+        for (DerivedFeature d : runnable.registry().derived()) {
             rows = rows.withColumn(d.name(), expr(d.expression()));
         }
         return rows;
