@@ -3,6 +3,7 @@ package dev.millrace.core.events;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.millrace.core.keys.EntityKey;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -19,12 +20,8 @@ public final class EventValidator implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
-    /** The contract's rating bounds. */
-    public static final double MIN_RATING = 0.5;
-    public static final double MAX_RATING = 5.0;
-
-    /** The validator with the contract's bounds. */
-    public static final EventValidator DEFAULT = new EventValidator(MIN_RATING, MAX_RATING);
+    /** The validator with the default rating range (conf/application.conf, {@code millrace.events.rating}). */
+    public static final EventValidator DEFAULT = new EventValidator(RatingRange.DEFAULT);
 
     private static final String[] REQUIRED = {
             EventJson.EVENT_ID, EventJson.USER_ID, EventJson.ITEM_ID, EventJson.EVENT_TYPE, EventJson.EVENT_TIME};
@@ -32,12 +29,9 @@ public final class EventValidator implements Serializable {
     private final double minRating;
     private final double maxRating;
 
-    public EventValidator(double minRating, double maxRating) {
-        if (!(minRating <= maxRating)) {
-            throw new IllegalArgumentException("rating bounds: min " + minRating + " > max " + maxRating);
-        }
-        this.minRating = minRating;
-        this.maxRating = maxRating;
+    public EventValidator(RatingRange ratings) {
+        this.minRating = ratings.min();
+        this.maxRating = ratings.max();
     }
 
     /** Validates UTF-8 bytes (a Kafka record value); null counts as bad JSON. */
@@ -82,8 +76,8 @@ public final class EventValidator implements Serializable {
         JsonNode user = node.get(EventJson.USER_ID);
         JsonNode item = node.get(EventJson.ITEM_ID);
         for (String f : new String[]{EventJson.USER_ID, EventJson.ITEM_ID}) {
-            if (!node.get(f).isIntegralNumber()) {
-                return badType(f, "an integer", node.get(f));
+            if (!node.get(f).isTextual() && !node.get(f).isIntegralNumber()) {
+                return badType(f, "a string or an integer", node.get(f));
             }
         }
         JsonNode type = node.get(EventJson.EVENT_TYPE);
@@ -118,11 +112,16 @@ public final class EventValidator implements Serializable {
         if (eventType.get() == EventType.RATING && absent(rating)) {
             return missing(EventJson.RATING);
         }
-        if (!user.canConvertToLong() || user.asLong() <= 0) {
-            return new Rejection(RejectReason.OUT_OF_RANGE, "user_id " + abbreviate(user.toString()) + " is not a positive long");
+        // A JSON integer is the key's decimal text, so numeric producers and string producers meet on one key.
+        String userKey = user.asText();
+        String itemKey = item.asText();
+        Optional<String> badUser = EntityKey.problem(userKey);
+        if (badUser.isPresent()) {
+            return new Rejection(RejectReason.BAD_KEY, "user_id " + abbreviate(user.toString()) + " " + badUser.get());
         }
-        if (!item.canConvertToLong() || item.asLong() <= 0) {
-            return new Rejection(RejectReason.OUT_OF_RANGE, "item_id " + abbreviate(item.toString()) + " is not a positive long");
+        Optional<String> badItem = EntityKey.problem(itemKey);
+        if (badItem.isPresent()) {
+            return new Rejection(RejectReason.BAD_KEY, "item_id " + abbreviate(item.toString()) + " " + badItem.get());
         }
         Double ratingValue = null;
         if (eventType.get() == EventType.RATING) {
@@ -135,7 +134,7 @@ public final class EventValidator implements Serializable {
             return new Rejection(RejectReason.OUT_OF_RANGE, "rating is only allowed when event_type is rating, not "
                     + eventType.get().code());
         }
-        return new ValidationResult.Valid(new Event(id.asText(), user.asLong(), item.asLong(), eventType.get(),
+        return new ValidationResult.Valid(new Event(id.asText(), userKey, itemKey, eventType.get(),
                 ratingValue, eventTime));
     }
 

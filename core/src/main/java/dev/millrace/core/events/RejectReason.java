@@ -12,9 +12,11 @@ public enum RejectReason {
     BAD_JSON,
     /** A required field is absent or null (rating is required when event_type is rating). */
     MISSING_FIELD,
-    /** A field has the wrong JSON type (e.g. a string id, a fractional id, an unparseable timestamp). */
+    /** A field has the wrong JSON type (e.g. a fractional id, an object as id, an unparseable timestamp). */
     BAD_TYPE,
-    /** A value is outside its domain (non-positive id, rating outside [0.5, 5.0], rating on a non-rating event). */
+    /** user_id or item_id breaks the key rule of {@link dev.millrace.core.keys.EntityKey} (empty, too long, ...). */
+    BAD_KEY,
+    /** A value is outside its domain (rating outside its {@link RatingRange}, rating on a non-rating event). */
     OUT_OF_RANGE,
     /** event_type is a string but not view, click or rating. */
     UNKNOWN_EVENT_TYPE,

@@ -20,7 +20,7 @@ class EventValidatorTest {
                         + "\"event_time\":\"2026-11-30T10:15:30.123Z\"}");
         assertThat(r).isInstanceOf(ValidationResult.Valid.class);
         Event e = ((ValidationResult.Valid) r).event();
-        assertThat(e).isEqualTo(new Event("e-1", 42, 31, EventType.RATING, 4.5, Instant.parse("2026-11-30T10:15:30.123Z")));
+        assertThat(e).isEqualTo(new Event("e-1", "42", "31", EventType.RATING, 4.5, Instant.parse("2026-11-30T10:15:30.123Z")));
     }
 
     @Test
@@ -34,16 +34,37 @@ class EventValidatorTest {
 
     @Test
     void jsonRoundTrips() {
-        Event e = Event.of("e-3", 7, 8, EventType.CLICK, null, Instant.parse("2026-11-30T10:00:00Z"));
+        Event e = Event.of("e-3", "7", "8", EventType.CLICK, null, Instant.parse("2026-11-30T10:00:00Z"));
         assertThat(((ValidationResult.Valid) validator.validate(e.toJson())).event()).isEqualTo(e);
-        Event rated = Event.of("e-4", 7, 8, EventType.RATING, 0.5, Instant.parse("2026-11-30T10:00:00.001Z"));
+        Event rated = Event.of("e-4", "u-7", "B00X4WHP5E", EventType.RATING, 0.5, Instant.parse("2026-11-30T10:00:00.001Z"));
         assertThat(((ValidationResult.Valid) validator.validate(rated.toJson())).event()).isEqualTo(rated);
     }
 
     @Test
     void eventOfRejectsBrokenValues() {
-        assertThatThrownBy(() -> Event.of("e", -1, 8, EventType.CLICK, null, Instant.EPOCH))
+        assertThatThrownBy(() -> Event.of("e", "", "8", EventType.CLICK, null, Instant.EPOCH))
+                .hasMessageStartingWith("bad_key");
+        assertThatThrownBy(() -> Event.of("e", "7", "8", EventType.RATING, 9.0, Instant.EPOCH))
                 .hasMessageStartingWith("out_of_range");
+    }
+
+    @Test
+    void keysAreStringsAndJsonIntegersTheirDecimalText() {
+        String uuid = "3f1c2a9e-7b41-4c0e-9a57-0d2f6b8e1c44";
+        Event e = ((ValidationResult.Valid) validator.validate("{\"event_id\":\"e\",\"user_id\":\"" + uuid
+                + "\",\"item_id\":356,\"event_type\":\"view\",\"event_time\":1}")).event();
+        assertThat(e.userId()).isEqualTo(uuid);
+        assertThat(e.itemId()).isEqualTo("356");
+        assertThat(e.toJson()).contains("\"item_id\":\"356\"");
+        assertThat(((ValidationResult.Valid) validator.validate(e.toJson())).event()).isEqualTo(e);
+    }
+
+    @Test
+    void theRatingRangeComesFromConf() {
+        EventValidator narrow = new EventValidator(new RatingRange(1, 3));
+        assertThat(narrow.validate("{\"event_id\":\"e\",\"user_id\":1,\"item_id\":2,\"event_type\":\"rating\","
+                + "\"rating\":4,\"event_time\":1}")).isInstanceOf(Rejection.class);
+        assertThat(RatingRange.DEFAULT).isEqualTo(new RatingRange(0.5, 5.0));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -55,15 +76,16 @@ class EventValidatorTest {
             "{\"event_id\":\"e\",\"user_id\":null,\"item_id\":2,\"event_type\":\"view\",\"event_time\":1}           | missing_field",
             "{\"event_id\":\"e\",\"user_id\":1,\"item_id\":2,\"event_type\":\"rating\",\"event_time\":1}            | missing_field",
             "{\"event_id\":\"\",\"user_id\":1,\"item_id\":2,\"event_type\":\"view\",\"event_time\":1}               | missing_field",
-            "{\"event_id\":\"e\",\"user_id\":\"1\",\"item_id\":2,\"event_type\":\"view\",\"event_time\":1}          | bad_type",
+            "{\"event_id\":\"e\",\"user_id\":true,\"item_id\":2,\"event_type\":\"view\",\"event_time\":1}           | bad_type",
+            "{\"event_id\":\"e\",\"user_id\":{\"id\":1},\"item_id\":2,\"event_type\":\"view\",\"event_time\":1}     | bad_type",
+            "{\"event_id\":\"e\",\"user_id\":\"\",\"item_id\":2,\"event_type\":\"view\",\"event_time\":1}           | bad_key",
+            "{\"event_id\":\"e\",\"user_id\":\" u1\",\"item_id\":2,\"event_type\":\"view\",\"event_time\":1}        | bad_key",
+            "{\"event_id\":\"e\",\"user_id\":\"u\\u0001\",\"item_id\":2,\"event_type\":\"view\",\"event_time\":1}   | bad_key",
             "{\"event_id\":\"e\",\"user_id\":1.5,\"item_id\":2,\"event_type\":\"view\",\"event_time\":1}            | bad_type",
             "{\"event_id\":7,\"user_id\":1,\"item_id\":2,\"event_type\":\"view\",\"event_time\":1}                  | bad_type",
             "{\"event_id\":\"e\",\"user_id\":1,\"item_id\":2,\"event_type\":\"view\",\"event_time\":\"yesterday\"}  | bad_type",
             "{\"event_id\":\"e\",\"user_id\":1,\"item_id\":2,\"event_type\":\"rating\",\"rating\":\"4\",\"event_time\":1} | bad_type",
             "{\"event_id\":\"e\",\"user_id\":1,\"item_id\":2,\"event_type\":\"buy\",\"event_time\":1}               | unknown_event_type",
-            "{\"event_id\":\"e\",\"user_id\":0,\"item_id\":2,\"event_type\":\"view\",\"event_time\":1}              | out_of_range",
-            "{\"event_id\":\"e\",\"user_id\":1,\"item_id\":-2,\"event_type\":\"view\",\"event_time\":1}             | out_of_range",
-            "{\"event_id\":\"e\",\"user_id\":99999999999999999999,\"item_id\":2,\"event_type\":\"view\",\"event_time\":1} | out_of_range",
             "{\"event_id\":\"e\",\"user_id\":1,\"item_id\":2,\"event_type\":\"rating\",\"rating\":5.5,\"event_time\":1} | out_of_range",
             "{\"event_id\":\"e\",\"user_id\":1,\"item_id\":2,\"event_type\":\"rating\",\"rating\":0.4,\"event_time\":1} | out_of_range",
             "{\"event_id\":\"e\",\"user_id\":1,\"item_id\":2,\"event_type\":\"view\",\"rating\":3,\"event_time\":1}  | out_of_range",

@@ -13,10 +13,12 @@ import java.util.Optional;
  * @param vocabulary  the values of {@code share} and {@code multi_hot}, in output order
  * @param priorWeight C of {@code bayesian_mean}
  * @param pattern     the regular expression of {@code regex_int}
+ * @param required    whether a run must fail when the source is not in the lake (otherwise the feature is skipped)
  */
 public record FeatureDefinition(String name, String entity, String source, Aggregation aggregation,
                                 Optional<String> column, Optional<Duration> window, List<String> vocabulary,
-                                double priorWeight, Optional<String> pattern, String description) {
+                                double priorWeight, Optional<String> pattern, String description,
+                                boolean required) {
 
     public FeatureDefinition {
         vocabulary = List.copyOf(vocabulary);

@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import dev.millrace.core.config.MillraceConfig;
 import dev.millrace.core.lake.TableName;
+import dev.millrace.core.tables.FeatureTables;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,7 +31,7 @@ public final class FeatureRegistry {
     public static final String ROOT = "millrace.features";
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]*");
     private static final Set<String> DEFINITION_KEYS = Set.of("entity", "source", "aggregation", "column", "window",
-            "vocabulary", "prior-weight", "pattern", "description");
+            "vocabulary", "prior-weight", "pattern", "description", "required");
 
     private final Map<String, EntityDefinition> entities;
     private final Map<String, SourceDefinition> sources;
@@ -48,7 +49,7 @@ public final class FeatureRegistry {
     /** Reads and checks {@code millrace.features}. */
     public static FeatureRegistry load(MillraceConfig config) {
         Config root = config.getConfig(ROOT);
-        String layer = root.getString("layer");
+        FeatureTables tables = FeatureTables.from(config);
         Map<String, List<String>> vocabularies = new LinkedHashMap<>();
         for (String v : sortedKeys(root.getObject("vocabularies"))) {
             vocabularies.put(v, root.getConfig("vocabularies").getStringList(v));
@@ -63,7 +64,7 @@ public final class FeatureRegistry {
                 throw new FeatureDefinitionException("entity '" + name + "': keys must name at least one column");
             }
             keys.forEach(k -> checkName("key of entity '" + name + "'", k));
-            entities.put(name, new EntityDefinition(name, keys, TableName.of(layer, name + "_features")));
+            entities.put(name, new EntityDefinition(name, keys, tables.of(name)));
         }
 
         Map<String, SourceDefinition> sources = new LinkedHashMap<>();
@@ -202,8 +203,14 @@ public final class FeatureRegistry {
         } else if (pattern.isPresent()) {
             throw new FeatureDefinitionException(where + ": aggregation " + agg + " takes no pattern");
         }
+        boolean required;
+        try {
+            required = c.hasPath("required") && c.getBoolean("required");
+        } catch (ConfigException.WrongType e) {
+            throw new FeatureDefinitionException(where + ": required must be true or false", e);
+        }
         return new FeatureDefinition(name, entity, sourceName, agg, column, window, vocabulary, prior, pattern,
-                optString(c, "description").orElse(""));
+                optString(c, "description").orElse(""), required);
     }
 
     private static Optional<Duration> window(Config c, String where) {
@@ -300,5 +307,15 @@ public final class FeatureRegistry {
 
     public List<DerivedFeature> derived() {
         return derived;
+    }
+
+    /**
+     * The same entities and sources with only the named definitions and derived features: what can run on a lake
+     * where some sources are missing ({@link RunnableFeatures}).
+     */
+    FeatureRegistry keeping(Set<String> definitionNames, Set<String> derivedNames) {
+        return new FeatureRegistry(entities, sources,
+                definitions.stream().filter(d -> definitionNames.contains(d.name())).toList(),
+                derived.stream().filter(d -> derivedNames.contains(d.name())).toList());
     }
 }

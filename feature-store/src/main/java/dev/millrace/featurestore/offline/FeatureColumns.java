@@ -1,5 +1,6 @@
 package dev.millrace.featurestore.offline;
 
+import dev.millrace.core.tables.FeatureTables;
 import dev.millrace.featurestore.definitions.FeatureDefinition;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.expressions.Window;
@@ -33,7 +34,7 @@ import static org.apache.spark.sql.functions.when;
  */
 final class FeatureColumns {
 
-    static final String FEATURE_TS = "feature_ts";
+    static final String FEATURE_TS = FeatureTables.FEATURE_TS;
     private static final double MICROS_PER_DAY = 86_400_000_000.0;
 
     private FeatureColumns() {

@@ -1,5 +1,6 @@
 package dev.millrace.featurestore.offline;
 
+import dev.millrace.core.tables.FeatureTables;
 import dev.millrace.featurestore.definitions.Aggregation;
 import dev.millrace.featurestore.definitions.EntityDefinition;
 import dev.millrace.featurestore.definitions.FeatureDefinition;
@@ -43,7 +44,6 @@ public final class FeatureQuery {
 
     /** The partition column of the feature tables: the logical date of the snapshot. */
     public static final String FEATURE_DATE = "feature_date";
-    public static final String FEATURE_TS = FeatureColumns.FEATURE_TS;
 
     private final SparkSession spark;
     private final FeatureRegistry registry;
@@ -67,7 +67,7 @@ public final class FeatureQuery {
         }
         Dataset<Row> snapshots = snapshots(times, defs);
         List<String> joinKeys = new ArrayList<>(entity.keys());
-        joinKeys.add(FEATURE_TS);
+        joinKeys.add(FeatureTables.FEATURE_TS);
         Dataset<Row> combined = null;
         for (Map.Entry<String, List<FeatureDefinition>> group : bySource.entrySet()) {
             SourceDefinition source = registry.sources().get(group.getKey());
@@ -80,11 +80,11 @@ public final class FeatureQuery {
         }
         List<Column> out = new ArrayList<>();
         entity.keys().forEach(k -> out.add(col(k)));
-        out.add(col(FEATURE_TS));
+        out.add(col(FeatureTables.FEATURE_TS));
         for (FeatureDefinition d : defs) {
             out.add((d.isAttribute() ? col(d.name()) : FeatureColumns.finalValue(d)).as(d.name()));
         }
-        out.add(date_sub(to_date(col(FEATURE_TS)), 1).as(FEATURE_DATE));
+        out.add(date_sub(to_date(col(FeatureTables.FEATURE_TS)), 1).as(FEATURE_DATE));
         return combined.select(out.toArray(Column[]::new));
     }
 
@@ -96,7 +96,7 @@ public final class FeatureQuery {
         TreeSet<Long> windows = new TreeSet<>();
         defs.forEach(d -> d.window().ifPresent(w -> windows.add(w.getSeconds())));
         List<StructField> fields = new ArrayList<>();
-        fields.add(DataTypes.createStructField(FEATURE_TS, DataTypes.TimestampType, false));
+        fields.add(DataTypes.createStructField(FeatureTables.FEATURE_TS, DataTypes.TimestampType, false));
         windows.forEach(w -> fields.add(DataTypes.createStructField(
                 FeatureColumns.windowStartColumn(Duration.ofSeconds(w)), DataTypes.TimestampType, false)));
         List<Row> rows = new ArrayList<>();
@@ -130,15 +130,15 @@ public final class FeatureQuery {
         }
         Dataset<Row> e = frame.where(before).as("e");
         Dataset<Row> t = broadcast(snapshots).as("t");
-        Column on = col("e." + time).lt(col("t." + FEATURE_TS));
+        Column on = col("e." + time).lt(col("t." + FeatureTables.FEATURE_TS));
         if (allWindowed) {
             on = on.and(col("e." + time).geq(col("t." + FeatureColumns.windowStartColumn(longest))));
         }
         Dataset<Row> joined = e.join(t, on, "inner");
 
         List<Column> groupBy = new ArrayList<>();
-        groupBy.add(col("t." + FEATURE_TS).as(FEATURE_TS));
-        entity.keys().forEach(k -> groupBy.add(col("e." + k).as(k)));
+        groupBy.add(col("t." + FeatureTables.FEATURE_TS).as(FeatureTables.FEATURE_TS));
+        entity.keys().forEach(k -> groupBy.add(key(col("e." + k)).as(k)));
         List<Column> aggs = new ArrayList<>();
         for (FeatureDefinition d : defs) {
             DataType type = d.column().map(c -> SourceFrames.columnType(frame, source, c, who(d))).orElse(null);
@@ -159,13 +159,13 @@ public final class FeatureQuery {
         Dataset<Row> frame = sources.read(source);
         checkColumns(frame, source, entity, defs);
         List<Column> select = new ArrayList<>();
-        entity.keys().forEach(k -> select.add(col("s." + k).as(k)));
+        entity.keys().forEach(k -> select.add(key(col("s." + k)).as(k)));
         for (FeatureDefinition d : defs) {
             DataType type = SourceFrames.columnType(frame, source, d.column().orElseThrow(), who(d));
             select.add(FeatureColumns.attribute(d, type).as(d.name()));
         }
         // Attributes do not change with time: the same values hold at every feature timestamp.
-        return frame.as("s").select(select.toArray(Column[]::new)).crossJoin(broadcast(snapshots.select(FEATURE_TS)));
+        return frame.as("s").select(select.toArray(Column[]::new)).crossJoin(broadcast(snapshots.select(FeatureTables.FEATURE_TS)));
     }
 
     private static void checkColumns(Dataset<Row> frame, SourceDefinition source, EntityDefinition entity,
@@ -176,6 +176,14 @@ public final class FeatureQuery {
             }
             d.column().ifPresent(c -> SourceFrames.columnType(frame, source, c, who(d)));
         }
+    }
+
+    /**
+     * Entity keys are strings in every feature table (the lake's key contract), whatever type a source query
+     * produces: a source with integer ids still joins the string-keyed labels.
+     */
+    private static Column key(Column c) {
+        return c.cast("string");
     }
 
     private static String who(FeatureDefinition d) {

@@ -15,8 +15,9 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
- * The offline feature store: one Delta table per entity, {@code features.<entity>_features}, keyed by the entity's
- * keys and {@code feature_ts}, partitioned by {@code feature_date}. A run replaces exactly the dates it computed
+ * The offline feature store: one Delta table per entity, {@code <layer>.<entity>_features} (core's
+ * {@link dev.millrace.core.tables.FeatureTables}), keyed by the entity's STRING keys and {@code feature_ts},
+ * partitioned by {@code feature_date}. A run replaces exactly the dates it computed
  * (Delta {@code replaceWhere}), so re-running a date is idempotent and other dates are untouched; a feature added to
  * the definitions becomes a new column (null in older snapshots until they are recomputed).
  */

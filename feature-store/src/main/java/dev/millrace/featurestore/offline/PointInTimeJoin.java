@@ -1,5 +1,6 @@
 package dev.millrace.featurestore.offline;
 
+import dev.millrace.core.tables.FeatureTables;
 import dev.millrace.featurestore.definitions.EntityDefinition;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -45,22 +46,22 @@ public final class PointInTimeJoin {
         List<String> keysAndTime = new ArrayList<>(keys);
         keysAndTime.add(labelTime);
         List<String> keysAndTs = new ArrayList<>(keys);
-        keysAndTs.add(FeatureQuery.FEATURE_TS);
+        keysAndTs.add(FeatureTables.FEATURE_TS);
 
         Dataset<Row> asked = labels.select(cols(keysAndTime)).distinct();
         Dataset<Row> available = features.select(cols(keysAndTs));
-        Column usable = col(FeatureQuery.FEATURE_TS).leq(col(labelTime));
+        Column usable = col(FeatureTables.FEATURE_TS).leq(col(labelTime));
         if (maxAge.isPresent()) {
             // A snapshot older than maxAge at label time is stale: the label gets nulls rather than old values.
             Column age = make_dt_interval(lit(0), lit(0), lit(0), lit(maxAge.get().getSeconds()));
-            usable = usable.and(col(FeatureQuery.FEATURE_TS).gt(col(labelTime).minus(age)));
+            usable = usable.and(col(FeatureTables.FEATURE_TS).gt(col(labelTime).minus(age)));
         }
         Dataset<Row> chosen = asked.join(available, seq(keys), "inner").where(usable)
-                .groupBy(cols(keysAndTime)).agg(max(FeatureQuery.FEATURE_TS).as(FeatureQuery.FEATURE_TS));
+                .groupBy(cols(keysAndTime)).agg(max(FeatureTables.FEATURE_TS).as(FeatureTables.FEATURE_TS));
         Dataset<Row> values = features.drop(FeatureQuery.FEATURE_DATE);
         return labels.join(chosen, seq(keysAndTime), "left")
                 .join(values, seq(keysAndTs), "left")
-                .withColumnRenamed(FeatureQuery.FEATURE_TS, tsColumn);
+                .withColumnRenamed(FeatureTables.FEATURE_TS, tsColumn);
     }
 
     private static Column[] cols(List<String> names) {

@@ -1,7 +1,9 @@
 package dev.millrace.featurestore.publish;
 
 import dev.millrace.core.config.MillraceConfig;
+import dev.millrace.core.keys.EntityKey;
 import dev.millrace.core.lake.Lake;
+import dev.millrace.core.tables.FeatureTables;
 import dev.millrace.featurestore.online.Keyspace;
 import dev.millrace.featurestore.online.OnlineStore;
 import dev.millrace.featurestore.online.OnlineStoreException;
@@ -39,23 +41,26 @@ public final class Publisher {
 
     private final SparkSession spark;
     private final Lake lake;
+    private final FeatureTables featureTables;
     private final StoreSettings settings;
     private final OnlineStore store;
     private final int popularTopN;
 
-    public Publisher(SparkSession spark, Lake lake, StoreSettings settings, OnlineStore store, int popularTopN) {
+    public Publisher(SparkSession spark, Lake lake, FeatureTables featureTables, StoreSettings settings, OnlineStore store,
+                     int popularTopN) {
         if (popularTopN < 1) {
             throw new IllegalArgumentException("millrace.serving.publish.popular-top-n must be at least 1");
         }
         this.spark = spark;
         this.lake = lake;
+        this.featureTables = featureTables;
         this.settings = settings;
         this.store = store;
         this.popularTopN = popularTopN;
     }
 
     public static Publisher from(SparkSession spark, MillraceConfig config, OnlineStore store) {
-        return new Publisher(spark, Lake.from(config), StoreSettings.from(config), store,
+        return new Publisher(spark, Lake.from(config), FeatureTables.from(config), StoreSettings.from(config), store,
                 config.getInt("millrace.serving.publish.popular-top-n"));
     }
 
@@ -72,7 +77,7 @@ public final class Publisher {
     public PublishResult publish(boolean force) {
         requireReachableByExecutors();
         long started = System.nanoTime();
-        PublishSources sources = new PublishSources(spark, lake);
+        PublishSources sources = new PublishSources(spark, lake, featureTables);
         // Plans first: a missing table or column fails here, before a version is even begun.
         Dataset<Row> recs = sources.recommendations();
         Dataset<Row> popular = sources.popular(popularTopN);
@@ -85,28 +90,29 @@ public final class Publisher {
                     .map(b -> new String(b, StandardCharsets.UTF_8));
             if (held.isPresent() && held.get().equals(fingerprint)) {
                 LOG.info("version {} already holds {}: nothing to publish", current.get().current(), fingerprint);
-                return new PublishResult(current.get(), Map.of(), List.of(), sources.popularSource(), fingerprint, true,
-                        (System.nanoTime() - started) / 1e9);
+                return new PublishResult(current.get(), Map.of(), Map.of(), List.of(), sources.popularSource(), fingerprint,
+                        true, (System.nanoTime() - started) / 1e9);
             }
         }
 
         try (PublishLease lease = store.beginPublish()) {
             long version = lease.version();
             Map<String, Long> keys = new LinkedHashMap<>();
-            keys.put(Keyspace.RECOMMENDATIONS.name(), write(recs, RowKind.RECOMMENDATIONS, Keyspace.RECOMMENDATIONS, version));
-            long pop = write(popular, RowKind.POPULAR, Keyspace.POPULAR, version);
+            Map<String, Long> skipped = new LinkedHashMap<>();
+            keys.put(Keyspace.RECOMMENDATIONS.name(), write(recs, RowKind.RECOMMENDATIONS, Keyspace.RECOMMENDATIONS, version, skipped));
+            long pop = write(popular, RowKind.POPULAR, Keyspace.POPULAR, version, skipped);
             if (pop == 0) {
                 // An empty popularity source has no partition to write from: the fallback is then an empty list.
                 try (VersionWriter w = store.openWriter(version)) {
                     w.put(Keyspace.POPULAR, Keyspace.POPULAR_KEY,
-                            new RecommendationRecord("popularity", "", null, new long[0], new double[0]).encode());
+                            new RecommendationRecord("popularity", "", null, new String[0], new double[0]).encode());
                 }
                 pop = 1;
                 verify(version, Keyspace.POPULAR, pop);
             }
             keys.put(Keyspace.POPULAR.name(), pop);
             for (Map.Entry<Keyspace, Dataset<Row>> f : features.entrySet()) {
-                keys.put(f.getKey().name(), write(f.getValue(), RowKind.FEATURES, f.getKey(), version));
+                keys.put(f.getKey().name(), write(f.getValue(), RowKind.FEATURES, f.getKey(), version, skipped));
             }
             try (VersionWriter w = store.openWriter(version)) {
                 w.put(SOURCES, SOURCES_KEY, fingerprint.getBytes(StandardCharsets.UTF_8));
@@ -117,15 +123,24 @@ public final class Publisher {
             double seconds = (System.nanoTime() - started) / 1e9;
             LOG.info("published version {} (previous {}) with {} to {} in {} s", pointer.current(), pointer.previous(),
                     keys, store.describe(), String.format("%.1f", seconds));
-            return new PublishResult(pointer, keys, removed, sources.popularSource(), fingerprint, false, seconds);
+            return new PublishResult(pointer, keys, skipped, removed, sources.popularSource(), fingerprint, false, seconds);
         }
     }
 
-    /** Writes one dataset into the version from the executors and checks the store holds exactly what they wrote. */
-    private long write(Dataset<Row> rows, RowKind kind, Keyspace keyspace, long version) {
+    /**
+     * Writes one dataset into the version from the executors and checks the store holds exactly what they wrote; rows
+     * skipped for a bad key are added to {@code skipped} and logged.
+     */
+    private long write(Dataset<Row> rows, RowKind kind, Keyspace keyspace, long version, Map<String, Long> skipped) {
         LongAccumulator written = spark.sparkContext().longAccumulator("publish " + keyspace);
+        LongAccumulator bad = spark.sparkContext().longAccumulator("publish " + keyspace + " skipped");
         LOG.info("writing {} into version {}", keyspace, version);
-        rows.foreachPartition(new PartitionWriter(settings, version, kind, keyspace, written));
+        rows.foreachPartition(new PartitionWriter(settings, version, kind, keyspace, written, bad));
+        if (bad.value() > 0) {
+            skipped.put(keyspace.name(), bad.value());
+            LOG.warn("{}: skipped {} rows whose id breaks the key rule ({}), so no request could ask for them",
+                    keyspace, bad.value(), EntityKey.RULE);
+        }
         long n = written.value();
         if (n > 0) {
             verify(version, keyspace, n);

@@ -2,6 +2,7 @@ package dev.millrace.featurestore.serving;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.millrace.core.tables.FeatureTables;
 import dev.millrace.featurestore.online.Keyspace;
 import dev.millrace.featurestore.online.Lookup;
 import dev.millrace.featurestore.online.NoCurrentVersionException;
@@ -23,7 +24,7 @@ import java.util.Optional;
  */
 public final class FeatureService {
 
-    static final String FEATURE_TS = "feature_ts";
+    static final String FEATURE_TS = FeatureTables.FEATURE_TS;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final OnlineStore store;

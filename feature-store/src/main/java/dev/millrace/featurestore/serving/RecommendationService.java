@@ -22,10 +22,11 @@ public final class RecommendationService {
         this.store = store;
     }
 
-    public RecommendationAnswer recommend(long userId, int k) {
-        Lookup hit = store.lookup(Keyspace.RECOMMENDATIONS, Long.toString(userId));
+    /** The top {@code k} for a user id (an entity key, as stored); only those k items are decoded. */
+    public RecommendationAnswer recommend(String userId, int k) {
+        Lookup hit = store.lookup(Keyspace.RECOMMENDATIONS, userId);
         if (hit.value() != null) {
-            return new RecommendationAnswer(userId, hit.version(), false, RecommendationRecord.decode(hit.value()), k);
+            return new RecommendationAnswer(userId, hit.version(), false, RecommendationRecord.decode(hit.value(), k), k);
         }
         return new RecommendationAnswer(userId, hit.version(), true, popular(hit.version()), k);
     }

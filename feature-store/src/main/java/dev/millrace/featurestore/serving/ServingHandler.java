@@ -1,5 +1,6 @@
 package dev.millrace.featurestore.serving;
 
+import dev.millrace.core.keys.EntityKey;
 import dev.millrace.featurestore.online.Keyspace;
 import dev.millrace.featurestore.online.NoCurrentVersionException;
 import dev.millrace.featurestore.online.OnlineStore;
@@ -21,17 +22,16 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * Routes and validates every request, then asks the services. Every refusal is a JSON error with a 4xx status; store
- * trouble is a 503. Reads of a store that waits on the network (Redis) run on worker threads, embedded reads on the
- * I/O threads (they take microseconds). The only endpoint that writes, rollback, needs the admin bearer token and
+ * Routes and validates every request, then asks the services. Ids arrive as raw path segments: the path is split on
+ * {@code /} before each segment is percent-decoded, so {@code %2F} is part of an id. Every refusal is a JSON error
+ * with a 4xx status; store trouble is a 503. Reads of a store that waits on the network (Redis) run on worker threads,
+ * embedded reads on the I/O threads (they take microseconds). The only endpoint that writes, rollback, needs the admin bearer token and
  * does not exist when none is configured.
  */
 final class ServingHandler implements HttpHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(ServingHandler.class);
     private static final String JSON = "application/json";
-    private static final Pattern USER_ID = Pattern.compile("-?[0-9]{1,19}");
-    private static final Pattern ENTITY_ID = Pattern.compile("[A-Za-z0-9_.:-]+");
     private static final Pattern K = Pattern.compile("[0-9]{1,6}");
     private static final String RECS_PREFIX = "/v1/recommendations/";
     private static final String FEATURES_PREFIX = "/v1/features/";
@@ -121,16 +121,11 @@ final class ServingHandler implements HttpHandler {
         if (!get(exchange)) {
             return 0;
         }
-        String id = path.substring(RECS_PREFIX.length());
-        if (!USER_ID.matcher(id).matches()) {
-            throw HttpError.badRequest("user id must be a 64-bit integer, got '" + clip(id) + "'");
+        String raw = path.substring(RECS_PREFIX.length());
+        if (raw.indexOf('/') >= 0) {
+            throw HttpError.notFound("expected /v1/recommendations/{user} (a '/' inside an id is written %2F)");
         }
-        long userId;
-        try {
-            userId = Long.parseLong(id);
-        } catch (NumberFormatException e) {
-            throw HttpError.badRequest("user id is out of the 64-bit range");
-        }
+        String userId = key("user id", raw);
         int k = k(exchange.getQueryParameters());
         RecommendationAnswer answer = recommendations.recommend(userId, k);
         metrics.version(answer.version());
@@ -140,20 +135,37 @@ final class ServingHandler implements HttpHandler {
         return send(exchange, 200, JSON, answer.toJson());
     }
 
+    /** One raw path segment as an entity key: percent-decoded (UTF-8), then held to the key rule of every layer. */
+    private static String key(String what, String raw) {
+        String id = PercentDecoding.decode(what, raw);
+        Optional<String> problem = EntityKey.problem(id);
+        if (problem.isPresent()) {
+            throw HttpError.badRequest(what + " '" + EntityKey.abbreviate(id) + "' " + problem.get() + " (an id is "
+                    + EntityKey.RULE + ", percent-encoded as UTF-8)");
+        }
+        return id;
+    }
+
     private int k(Map<String, Deque<String>> query) {
-        for (String name : query.keySet()) {
+        // The server leaves the query undecoded (see ServingServer): names and values are decoded here.
+        Deque<String> values = null;
+        for (Map.Entry<String, Deque<String>> e : query.entrySet()) {
+            String name = PercentDecoding.decode("query parameter", e.getKey());
             if (!name.equals("k")) {
                 throw HttpError.badRequest("unknown query parameter '" + clip(name) + "' (only k is accepted)");
             }
+            if (values != null) {
+                throw HttpError.badRequest("k given more than once");
+            }
+            values = e.getValue();
         }
-        Deque<String> values = query.get("k");
         if (values == null) {
             return settings.defaultK();
         }
         if (values.size() != 1) {
             throw HttpError.badRequest("k given more than once");
         }
-        String raw = values.getFirst();
+        String raw = PercentDecoding.decode("k", values.getFirst());
         if (!K.matcher(raw).matches()) {
             throw HttpError.badRequest("k must be an integer from 1 to " + settings.maxK() + ", got '" + clip(raw) + "'");
         }
@@ -174,16 +186,13 @@ final class ServingHandler implements HttpHandler {
         String rest = path.substring(FEATURES_PREFIX.length());
         int slash = rest.indexOf('/');
         if (slash < 0 || rest.indexOf('/', slash + 1) >= 0) {
-            throw HttpError.notFound("expected /v1/features/{entity}/{id}");
+            throw HttpError.notFound("expected /v1/features/{entity}/{id} (a '/' inside an id is written %2F)");
         }
-        String entity = rest.substring(0, slash);
-        String id = rest.substring(slash + 1);
+        String entity = PercentDecoding.decode("entity", rest.substring(0, slash));
         if (!Keyspace.isValidEntity(entity)) {
             throw HttpError.badRequest("entity must be lower-case letters, digits and underscores, got '" + clip(entity) + "'");
         }
-        if (id.isEmpty() || id.length() > settings.maxIdLength() || !ENTITY_ID.matcher(id).matches()) {
-            throw HttpError.badRequest("id must be 1-" + settings.maxIdLength() + " characters of A-Z a-z 0-9 _ . : -");
-        }
+        String id = key("id", rest.substring(slash + 1));
         Optional<FeatureAnswer> answer = features.features(entity, id);
         if (answer.isEmpty()) {
             throw HttpError.notFound("no online features for " + entity + " '" + id + "'");
@@ -255,6 +264,6 @@ final class ServingHandler implements HttpHandler {
 
     /** Echoes at most 64 characters of a bad input back. */
     private static String clip(String s) {
-        return s.length() <= 64 ? s : s.substring(0, 64) + "...";
+        return PercentDecoding.clip(s);
     }
 }

@@ -28,6 +28,12 @@ public final class ServingServer implements AutoCloseable {
                 .setIoThreads(settings.ioThreads())
                 .setWorkerThreads(settings.workerThreads())
                 .setServerOption(UndertowOptions.RECORD_REQUEST_START_TIME, true)
+                // The handler splits the raw path on '/' and then percent-decodes each id, so an id may hold "%2F";
+                // Undertow's own decoding would either split there or leave the segment half decoded.
+                .setServerOption(UndertowOptions.DECODE_URL, false)
+                // Raw bytes beyond ASCII reach the handler, which refuses them with a JSON 400 (percent-encode them).
+                // A malformed escape ("%zz") is refused by Undertow's parser itself, with an empty 400 (docs/serving.md).
+                .setServerOption(UndertowOptions.ALLOW_UNESCAPED_CHARACTERS_IN_URL, true)
                 // Undertow's own limits sit above ours, so our JSON 413/414 answer everything but absurd requests.
                 .setServerOption(UndertowOptions.MAX_HEADER_SIZE, Math.max(16 * 1024, settings.maxUriLength() * 4))
                 .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, Math.max(1024L, settings.maxBodyBytes()))

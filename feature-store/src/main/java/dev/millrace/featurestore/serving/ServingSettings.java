@@ -7,12 +7,12 @@ import java.util.Optional;
 
 /**
  * The HTTP server's settings from {@code millrace.serving.http} and the admin token. {@link #toString()} never shows
- * the token.
+ * the token. Ids have no setting of their own: they follow core's {@code EntityKey} rule, like every other layer.
  *
  * @param adminToken the bearer token of the admin API; empty disables every endpoint that writes
  */
 public record ServingSettings(String host, int port, int ioThreads, int workerThreads, int defaultK, int maxK,
-                              int maxIdLength, int maxUriLength, long maxBodyBytes, Optional<String> adminToken,
+                              int maxUriLength, long maxBodyBytes, Optional<String> adminToken,
                               Duration featureTtl) {
 
     public ServingSettings {
@@ -22,7 +22,7 @@ public record ServingSettings(String host, int port, int ioThreads, int workerTh
         if (maxK < 1 || defaultK < 1 || defaultK > maxK) {
             throw new IllegalArgumentException("need 1 <= default-k <= max-k, got default-k " + defaultK + ", max-k " + maxK);
         }
-        if (ioThreads < 1 || workerThreads < 1 || maxIdLength < 1 || maxUriLength < 64 || maxBodyBytes < 0) {
+        if (ioThreads < 1 || workerThreads < 1 || maxUriLength < 64 || maxBodyBytes < 0) {
             throw new IllegalArgumentException("invalid millrace.serving.http settings");
         }
         adminToken = adminToken.filter(t -> !t.isBlank());
@@ -37,14 +37,14 @@ public record ServingSettings(String host, int port, int ioThreads, int workerTh
         return new ServingSettings(config.getString(h + "host"), config.getInt(h + "port"),
                 io <= 0 ? Math.max(2, Runtime.getRuntime().availableProcessors()) : io,
                 config.getInt(h + "worker-threads"), config.getInt(h + "default-k"), config.getInt(h + "max-k"),
-                config.getInt(h + "max-id-length"), config.getInt(h + "max-uri-length"),
+                config.getInt(h + "max-uri-length"),
                 config.getBytes(h + "max-body-size"),
                 Optional.of(config.getString("millrace.serving.admin-token")),
                 config.getDuration("millrace.serving.features.ttl"));
     }
 
     public ServingSettings withPort(int newPort) {
-        return new ServingSettings(host, newPort, ioThreads, workerThreads, defaultK, maxK, maxIdLength, maxUriLength,
+        return new ServingSettings(host, newPort, ioThreads, workerThreads, defaultK, maxK, maxUriLength,
                 maxBodyBytes, adminToken, featureTtl);
     }
 

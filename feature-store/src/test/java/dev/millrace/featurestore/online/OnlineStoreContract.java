@@ -19,7 +19,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * What every {@link OnlineStore} must do, run against each real implementation (LMDB files, a real redis-server):
  * publish and read, exact counts, flip keeping the previous version, rollback, removal of older versions, atomic
- * flips under a continuous reader, a publisher killed mid-write, and overlay values.
+ * flips under a continuous reader, a publisher killed mid-write, overlay values, and string keys of every shape the
+ * key rule allows.
  */
 abstract class OnlineStoreContract {
 
@@ -248,6 +249,43 @@ abstract class OnlineStoreContract {
             assertThat(store.getOverlay(users, "7")).map(OnlineStoreContract::text).contains("{\"clicks\":4}");
             assertThatThrownBy(() -> store.putOverlay(users, "7", utf8("x"), Duration.ZERO))
                     .isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    /** Keys of every shape core's EntityKey accepts, each read back exactly (and only) as written. */
+    static final List<String> STRING_KEYS = List.of("B00X4WHP5E", "7340-RED", "7340-red",
+            "3f2c9a4e-8b1d-4c7a-9e2f-1a2b3c4d5e6f", "a/b", "user:42", "with inner space", "40213.0", "ünïcødé-商品-🎬",
+            "x".repeat(128), "商".repeat(128), "🎬".repeat(64), "%2F");
+
+    @Test
+    void stringKeysOfEveryShapeTheKeyRuleAllows() {
+        List<String> keys = STRING_KEYS;
+        try (OnlineStore store = OnlineStores.open(freshSettings("strings"))) {
+            Keyspace items = Keyspace.features("item");
+            long v;
+            try (PublishLease lease = store.beginPublish()) {
+                v = lease.version();
+                try (VersionWriter w = store.openWriter(v)) {
+                    for (String k : keys) {
+                        w.put(Keyspace.RECOMMENDATIONS, k, utf8("rec " + k));
+                        w.put(items, k, utf8("feat " + k));
+                    }
+                }
+                store.flip(lease);
+            }
+            assertThat(store.count(v, Keyspace.RECOMMENDATIONS)).isEqualTo(keys.size());
+            assertThat(store.count(v, items)).isEqualTo(keys.size());
+            for (String k : keys) {
+                assertThat(store.lookup(Keyspace.RECOMMENDATIONS, k).found()).as(k).map(OnlineStoreContract::text)
+                        .contains("rec " + k);
+                assertThat(store.get(v, items, k)).as(k).map(OnlineStoreContract::text).contains("feat " + k);
+                store.putOverlay(items, k, utf8("ov " + k), Duration.ofMinutes(5));
+                assertThat(store.getOverlay(items, k)).as(k).map(OnlineStoreContract::text).contains("ov " + k);
+            }
+            // Keys are exact: no case folding, no trimming, no numeric reading.
+            assertThat(store.lookup(Keyspace.RECOMMENDATIONS, "b00x4whp5e").found()).isEmpty();
+            assertThat(store.lookup(Keyspace.RECOMMENDATIONS, "40213").found()).isEmpty();
+            assertThat(store.lookup(Keyspace.RECOMMENDATIONS, "a%2Fb").found()).isEmpty();
         }
     }
 }

@@ -15,10 +15,13 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -47,28 +50,42 @@ class ServingServerTest {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     static ServingSettings settings(Optional<String> token) {
-        return new ServingSettings("127.0.0.1", 0, 2, 4, 10, 50, 64, 256, 0, token, Duration.ofHours(1));
+        return new ServingSettings("127.0.0.1", 0, 2, 4, 10, 50, 2048, 0, token, Duration.ofHours(1));
     }
 
-    /** Users 1..20 with 30 items each, version 1, then version 2 (previous = 1). */
+    static final String UUID_USER = "3f2c9a4e-8b1d-4c7a-9e2f-1a2b3c4d5e6f";
+    static final String SLASH_USER = "acct/7340-RED";
+    static final String UNICODE_USER = "ünï 商品 🎬";
+    static final String LONGEST_USER = "k".repeat(127) + "商";
+
+    /** The ids with string items {@code <user>#0, <user>#1}: the user ids a numeric feed cannot have. */
+    static final String[] STRING_USERS = {UUID_USER, SLASH_USER, UNICODE_USER, LONGEST_USER};
+
+    /** Users "1".."20" with 30 items each (and the {@link #STRING_USERS}), version 1, then version 2 (previous = 1). */
     static void publishTwoVersions(OnlineStore store) {
         for (int round = 0; round < 2; round++) {
             try (PublishLease lease = store.beginPublish()) {
                 try (VersionWriter w = store.openWriter(lease.version())) {
                     for (long u = 1; u <= 20; u++) {
-                        long[] items = new long[30];
+                        String[] items = new String[30];
                         double[] scores = new double[30];
                         for (int i = 0; i < 30; i++) {
-                            items[i] = u * 1000 + i;
+                            items[i] = Long.toString(u * 1000 + i);
                             scores[i] = 1.0 / (i + 1);
                         }
                         scores[29] = Double.NaN;
                         w.put(Keyspace.RECOMMENDATIONS, Long.toString(u),
                                 new RecommendationRecord("m\"" + lease.version(), "r", Instant.EPOCH, items, scores).encode());
                     }
-                    w.put(Keyspace.POPULAR, Keyspace.POPULAR_KEY,
-                            new RecommendationRecord("popularity", "", null, new long[] {5, 6, 7}, new double[] {3, 2, 1}).encode());
+                    for (String u : STRING_USERS) {
+                        w.put(Keyspace.RECOMMENDATIONS, u, new RecommendationRecord("m" + lease.version(), "r", null,
+                                new String[] {u + "#0", "B00X4WHP5E"}, new double[] {0.75, 0.5}).encode());
+                    }
+                    w.put(Keyspace.POPULAR, Keyspace.POPULAR_KEY, new RecommendationRecord("popularity", "", null,
+                            new String[] {"5", "SKU-6", "7"}, new double[] {3, 2, 1}).encode());
                     w.put(Keyspace.features("user"), "3", "{\"user_id\":3,\"feature_ts\":\"2025-01-02T00:00:00.000Z\",\"clicks\":9}"
+                            .getBytes(StandardCharsets.UTF_8));
+                    w.put(Keyspace.features("item"), "sku/7340 RED", "{\"item_id\":\"sku/7340 RED\",\"views\":2}"
                             .getBytes(StandardCharsets.UTF_8));
                 }
                 store.flip(lease);
@@ -113,6 +130,44 @@ class ServingServerTest {
         return URI.create("http://127.0.0.1:" + s.port() + path);
     }
 
+    /** A GET sent byte for byte, for request targets java.net.URI refuses to build (malformed escapes, raw bytes). */
+    private static RawResponse rawGet(ServingServer s, byte[] target) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", s.port())) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            out.write("GET ".getBytes(StandardCharsets.US_ASCII));
+            out.write(target);
+            out.write((" HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            int headEnd = response.indexOf("\r\n\r\n");
+            String head = response.substring(0, headEnd);
+            int status = Integer.parseInt(head.split(" ")[1]);
+            return new RawResponse(status, head, response.substring(headEnd + 4));
+        }
+    }
+
+    private static RawResponse rawGet(ServingServer s, String target) throws IOException {
+        return rawGet(s, target.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private record RawResponse(int status, String head, String body) {
+        boolean json() {
+            return head.toLowerCase(java.util.Locale.ROOT).contains("content-type: application/json");
+        }
+    }
+
+    private static void assertJsonError(RawResponse r, int status, String code) {
+        assertThat(r.status()).as(r.body()).isEqualTo(status);
+        assertThat(r.json()).as(r.head()).isTrue();
+        assertThat(r.body()).startsWith("{\"error\":\"" + code + "\"");
+    }
+
+    /** Percent-encodes a path segment as UTF-8 (URLEncoder is for forms: its '+' for a space is not a path's). */
+    static String enc(String segment) {
+        return URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
     private static void assertJsonError(HttpResponse<String> r, int status, String code) {
         assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
         assertThat(r.headers().firstValue("content-type")).contains("application/json");
@@ -123,19 +178,61 @@ class ServingServerTest {
     void recommendationsForAKnownUser() throws Exception {
         HttpResponse<String> r = get(server, "/v1/recommendations/3?k=2");
         assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(r.body()).isEqualTo("{\"user_id\":3,\"version\":2,\"fallback\":false,\"model_version\":\"m\\\"2\","
-                + "\"items\":[{\"item_id\":3000,\"score\":1.0},{\"item_id\":3001,\"score\":0.5}]}");
+        assertThat(r.body()).isEqualTo("{\"user_id\":\"3\",\"version\":2,\"fallback\":false,\"model_version\":\"m\\\"2\","
+                + "\"items\":[{\"item_id\":\"3000\",\"score\":1.0},{\"item_id\":\"3001\",\"score\":0.5}]}");
         HttpResponse<String> all = get(server, "/v1/recommendations/3?k=50");
-        assertThat(all.body()).contains("\"item_id\":3029,\"score\":null");
+        assertThat(all.body()).contains("\"item_id\":\"3029\",\"score\":null");
         assertThat(get(server, "/v1/recommendations/3").body().split("item_id")).hasSize(11);
+        // A percent-encoded k is decoded like the path.
+        assertThat(get(server, "/v1/recommendations/3?%6B=%32").body().split("item_id")).hasSize(3);
+    }
+
+    @Test
+    void stringUserIdsArePercentDecodedAndAnsweredAsJsonStrings() throws Exception {
+        HttpResponse<String> uuid = get(server, "/v1/recommendations/" + UUID_USER + "?k=5");
+        assertThat(uuid.statusCode()).as(uuid.body()).isEqualTo(200);
+        assertThat(uuid.body()).isEqualTo("{\"user_id\":\"" + UUID_USER + "\",\"version\":2,\"fallback\":false,"
+                + "\"model_version\":\"m2\",\"items\":[{\"item_id\":\"" + UUID_USER + "#0\",\"score\":0.75},"
+                + "{\"item_id\":\"B00X4WHP5E\",\"score\":0.5}]}");
+        // The id is matched exactly (no case folding).
+        assertThat(get(server, "/v1/recommendations/" + UUID_USER.toUpperCase()).body()).contains("\"fallback\":true");
+
+        // %2F is a character of the id, not a path separator; an unencoded '/' is one too many segments.
+        assertThat(enc(SLASH_USER)).contains("%2F");
+        HttpResponse<String> slash = get(server, "/v1/recommendations/" + enc(SLASH_USER) + "?k=1");
+        assertThat(slash.statusCode()).as(slash.body()).isEqualTo(200);
+        assertThat(slash.body()).contains("\"user_id\":\"acct/7340-RED\"").contains("\"fallback\":false")
+                .contains("\"item_id\":\"acct/7340-RED#0\"");
+        // Lower-case hex digits decode the same.
+        assertThat(get(server, "/v1/recommendations/acct%2f7340-RED").body()).contains("\"fallback\":false");
+        assertJsonError(get(server, "/v1/recommendations/acct/7340-RED"), 404, "not_found");
+
+        for (String user : new String[] {UNICODE_USER, LONGEST_USER}) {
+            HttpResponse<String> r = get(server, "/v1/recommendations/" + enc(user) + "?k=1");
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            assertThat(r.headers().firstValue("content-type")).contains("application/json");
+            assertThat(r.body()).contains("\"user_id\":\"" + user + "\"").contains("\"fallback\":false")
+                    .contains("\"item_id\":\"" + user + "#0\"");
+        }
+        // A '+' in a path is itself, not a space.
+        assertThat(get(server, "/v1/recommendations/" + UNICODE_USER.replace(" ", "+").transform(ServingServerTest::encKeepPlus))
+                .body()).contains("\"fallback\":true");
+    }
+
+    private static String encKeepPlus(String s) {
+        return enc(s).replace("%2B", "+");
     }
 
     @Test
     void unknownUsersGetTheMarkedFallback() throws Exception {
-        HttpResponse<String> r = get(server, "/v1/recommendations/-42?k=2");
-        assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(r.body()).contains("\"fallback\":true").contains("\"model_version\":\"popularity\"")
-                .contains("\"item_id\":5").contains("\"item_id\":6").doesNotContain("\"item_id\":7");
+        for (String user : new String[] {"-42", "abc", "99999999999999999999", "40213.0", enc("nobody/at all 商")}) {
+            HttpResponse<String> r = get(server, "/v1/recommendations/" + user + "?k=2");
+            assertThat(r.statusCode()).as(user).isEqualTo(200);
+            assertThat(r.body()).contains("\"fallback\":true").contains("\"model_version\":\"popularity\"")
+                    .contains("\"item_id\":\"5\"").contains("\"item_id\":\"SKU-6\"").doesNotContain("\"item_id\":\"7\"");
+        }
+        assertThat(get(server, "/v1/recommendations/" + enc("nobody/at all 商")).body())
+                .startsWith("{\"user_id\":\"nobody/at all 商\",");
     }
 
     @Test
@@ -148,13 +245,50 @@ class ServingServerTest {
         assertJsonError(get(server, "/v1/features/item/1"), 404, "not_found");
         assertJsonError(get(server, "/v1/features/user"), 404, "not_found");
         assertJsonError(get(server, "/v1/features/user/3/extra"), 404, "not_found");
+        // String ids with an encoded '/' and space.
+        HttpResponse<String> sku = get(server, "/v1/features/item/" + enc("sku/7340 RED"));
+        assertThat(sku.statusCode()).as(sku.body()).isEqualTo(200);
+        assertThat(sku.body()).startsWith("{\"entity\":\"item\",\"id\":\"sku/7340 RED\",\"version\":2,")
+                .contains("\"views\":2");
+        assertJsonError(get(server, "/v1/features/item/sku/7340%20RED"), 404, "not_found");
+        assertJsonError(get(server, "/v1/features/user/a%20b"), 404, "not_found");
+    }
+
+    @Test
+    void idsBreakingTheKeyRuleOrItsEncodingAre400() throws Exception {
+        String[] bad = {
+            "",                     // empty
+            "k".repeat(129),        // too long
+            enc("商".repeat(129)),  // too long, counted in characters, not bytes
+            "a%00b", "a%0Ab", "%7F", "a%C2%85b",  // control characters (NUL, LF, DEL, NEL)
+            "%20a", "a%20", "%09a", // leading or trailing white space
+            "%C3%28", "%FF", "%ED%A0%80", // bytes that are not UTF-8 (a lone surrogate included)
+        };
+        for (String id : bad) {
+            RawResponse r = rawGet(server, "/v1/recommendations/" + id);
+            assertJsonError(r, 400, "bad_request");
+            assertThat(r.body()).as(id).contains("user id");
+            assertJsonError(rawGet(server, "/v1/features/user/" + id), 400, "bad_request");
+        }
+        assertThat(rawGet(server, "/v1/recommendations/" + "k".repeat(129)).body()).contains("129 characters long (at most 128)");
+        assertThat(rawGet(server, "/v1/recommendations/a%0Ab").body()).contains("control character");
+        assertThat(rawGet(server, "/v1/recommendations/%FF").body()).contains("not UTF-8");
+        // Bytes beyond ASCII must be percent-encoded: sent raw, they are refused, never guessed at.
+        RawResponse raw = rawGet(server, "/v1/recommendations/caf\u00e9".getBytes(StandardCharsets.UTF_8));
+        assertJsonError(raw, 400, "bad_request");
+        assertThat(raw.body()).contains("must be percent-encoded");
+        // A malformed escape never reaches the handler: Undertow's parser refuses it with an empty 400.
+        for (String id : new String[] {"a%zz", "a%4", "a%", "%%41"}) {
+            assertThat(rawGet(server, "/v1/recommendations/" + id).status()).as(id).isEqualTo(400);
+        }
+        // The longest ids are fine, in ASCII and beyond.
+        assertThat(get(server, "/v1/recommendations/" + "k".repeat(128)).statusCode()).isEqualTo(200);
+        assertThat(get(server, "/v1/recommendations/" + enc("🎬".repeat(64))).statusCode()).isEqualTo(200);
     }
 
     @Test
     void malformedInputIs400() throws Exception {
-        assertJsonError(get(server, "/v1/recommendations/abc"), 400, "bad_request");
         assertJsonError(get(server, "/v1/recommendations/"), 400, "bad_request");
-        assertJsonError(get(server, "/v1/recommendations/99999999999999999999"), 400, "bad_request");
         assertJsonError(get(server, "/v1/recommendations/1?k=0"), 400, "bad_request");
         assertJsonError(get(server, "/v1/recommendations/1?k=51"), 400, "bad_request");
         assertJsonError(get(server, "/v1/recommendations/1?k=-1"), 400, "bad_request");
@@ -162,8 +296,9 @@ class ServingServerTest {
         assertJsonError(get(server, "/v1/recommendations/1?k=1&k=2"), 400, "bad_request");
         assertJsonError(get(server, "/v1/recommendations/1?limit=3"), 400, "bad_request");
         assertJsonError(get(server, "/v1/features/User/3"), 400, "bad_request");
-        assertJsonError(get(server, "/v1/features/user/a%20b"), 400, "bad_request");
-        assertJsonError(get(server, "/v1/features/user/" + "9".repeat(65)), 400, "bad_request");
+        assertJsonError(rawGet(server, "/v1/features/%FF/3"), 400, "bad_request");
+        assertJsonError(get(server, "/v1/features/user/" + "9".repeat(129)), 400, "bad_request");
+        assertJsonError(rawGet(server, "/v1/recommendations/1?k=%C3%28"), 400, "bad_request");
         assertJsonError(get(server, "/v1/features/user/3?x=1"), 400, "bad_request");
     }
 
@@ -185,8 +320,8 @@ class ServingServerTest {
 
     @Test
     void oversizedInputIs413Or414() throws Exception {
-        assertJsonError(get(server, "/v1/recommendations/1?k=" + "1".repeat(300)), 414, "uri_too_long");
-        assertJsonError(get(server, "/v1/features/user/" + "a".repeat(300)), 414, "uri_too_long");
+        assertJsonError(get(server, "/v1/recommendations/1?k=" + "1".repeat(3000)), 414, "uri_too_long");
+        assertJsonError(get(server, "/v1/features/user/" + "a".repeat(3000)), 414, "uri_too_long");
         HttpResponse<String> body = send(server, HttpRequest.newBuilder(uri(server, "/v1/recommendations/1"))
                 .method("GET", HttpRequest.BodyPublishers.ofString("x".repeat(100))));
         assertJsonError(body, 413, "payload_too_large");
@@ -257,7 +392,7 @@ class ServingServerTest {
                 .embeddedPath(temp.resolve("single").toString()).mapSize(64L << 20).build())) {
             try (PublishLease lease = single.beginPublish()) {
                 try (VersionWriter w = single.openWriter(lease.version())) {
-                    w.put(Keyspace.POPULAR, Keyspace.POPULAR_KEY, new RecommendationRecord("p", "", null, new long[0], new double[0]).encode());
+                    w.put(Keyspace.POPULAR, Keyspace.POPULAR_KEY, new RecommendationRecord("p", "", null, new String[0], new double[0]).encode());
                 }
                 single.flip(lease);
             }
@@ -276,7 +411,9 @@ class ServingServerTest {
         try (OnlineStore rstore = OnlineStores.open(redis); ServingServer s = ServingServer.start(rstore, settings(Optional.empty()))) {
             assertJsonError(get(s, "/ready"), 503, "not_ready");
             publishTwoVersions(rstore);
-            assertThat(get(s, "/v1/recommendations/7?k=1").body()).contains("\"item_id\":7000").contains("\"version\":");
+            assertThat(get(s, "/v1/recommendations/7?k=1").body()).contains("\"item_id\":\"7000\"").contains("\"version\":");
+            assertThat(get(s, "/v1/recommendations/" + enc(SLASH_USER)).body()).contains("\"item_id\":\"acct/7340-RED#0\"");
+            assertThat(get(s, "/v1/recommendations/" + enc(UNICODE_USER)).body()).contains("\"fallback\":false");
             assertThat(get(s, "/v1/features/user/3").statusCode()).isEqualTo(200);
         }
         StoreSettings down = StoreSettings.builder(StoreSettings.Kind.REDIS).redis("127.0.0.1", 1)

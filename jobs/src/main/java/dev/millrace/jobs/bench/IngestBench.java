@@ -8,6 +8,8 @@ import dev.millrace.jobs.generate.MovieLensGenerator;
 import dev.millrace.jobs.ingest.EventPartitioning;
 import dev.millrace.jobs.ingest.IngestJob;
 import dev.millrace.jobs.ingest.IngestRequest;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
@@ -21,17 +23,21 @@ import java.util.Locale;
 import java.util.Map;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.pmod;
+import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.timestamp_seconds;
 import static org.apache.spark.sql.functions.to_date;
+import static org.apache.spark.sql.functions.unix_seconds;
 import static org.apache.spark.sql.functions.xxhash64;
 
 /**
  * {@code bench/run ingest}: Delta ingest throughput (ratings rows/s through parse, validation, dedupe and the bronze,
  * silver and quarantine writes) as a ratio to a plain Parquet write of the same rows in the same run: Spark's own CSV
- * reader with a typed schema, the same partition layout, no validation, no Delta.
- * Usage: {@code IngestBench WORKDIR [events...]} (default 1000000 10000000).
+ * reader with a typed schema (string keys, as silver has them), the same partition layout, no validation, no Delta.
+ * After the timed runs, both outputs are checked to hold the same rows (count and a checksum of every row's keys,
+ * rating, time and bucket), so the ratio compares equal work. Usage: {@code IngestBench WORKDIR [events...]} (default 1000000 10000000).
  */
 public final class IngestBench {
 
@@ -54,7 +60,8 @@ public final class IngestBench {
         Path mapping = work.resolve("ratings-only.conf");
         Files.createDirectories(work);
         Files.writeString(mapping, "sources = [ { entity = ratings, files = \"ratings*.csv\", "
-                + "columns { user_id = userId, item_id = movieId, rating = rating, event_time = timestamp } } ]\n");
+                + "columns { user_id = userId, item_id = movieId, rating = rating, event_time = timestamp }, "
+                + "normalise { user_id = [trim, integral], item_id = [trim, integral] } } ]\n");
 
         // Warm-up on a small set so that neither side pays for class loading and JIT in its timed run.
         Path warm = generate(work, 200_000);
@@ -69,6 +76,7 @@ public final class IngestBench {
             MillraceConfig cfg = base.with(Map.of("millrace.lake.root", work.resolve("lake-" + events).toString()));
             double parquetSeconds = parquet(spark, cfg, src, work.resolve("parquet-" + events));
             double ingestSeconds = ingest(spark, cfg, src, mapping);
+            checkSameRows(spark, cfg, work.resolve("parquet-" + events));
             double ratio = parquetSeconds / ingestSeconds;
             worst = Math.min(worst, ratio);
             System.out.printf(Locale.ROOT, "%,d events: parquet %.1f s (%,.0f rows/s), delta ingest %.1f s "
@@ -109,8 +117,8 @@ public final class IngestBench {
     private static double parquet(SparkSession spark, MillraceConfig cfg, Path src, Path out) {
         deleteRecursively(out);
         StructType schema = DataTypes.createStructType(List.of(
-                DataTypes.createStructField("userId", DataTypes.LongType, true),
-                DataTypes.createStructField("movieId", DataTypes.LongType, true),
+                DataTypes.createStructField("userId", DataTypes.StringType, true),
+                DataTypes.createStructField("movieId", DataTypes.StringType, true),
                 DataTypes.createStructField("rating", DataTypes.DoubleType, true),
                 DataTypes.createStructField("timestamp", DataTypes.LongType, true)));
         EventPartitioning partitioning = EventPartitioning.from(cfg);
@@ -123,6 +131,26 @@ public final class IngestBench {
                 .repartition(col(EventPartitioning.PERIOD), col("user_bucket"))
                 .write().partitionBy(EventPartitioning.PERIOD, "user_bucket").parquet(out.toString());
         return (System.nanoTime() - t0) / 1e9;
+    }
+
+    /** Fails the bench when silver.ratings and the baseline's Parquet do not hold the same rows. */
+    private static void checkSameRows(SparkSession spark, MillraceConfig cfg, Path parquet) {
+        dev.millrace.core.lake.Lake lake = dev.millrace.core.lake.Lake.from(cfg);
+        Row silver = checksum(spark.read().format("delta").load(lake.location(
+                dev.millrace.core.lake.TableName.of("silver", "ratings"))).select(col("user_id"), col("item_id"),
+                col("rating"), unix_seconds(col("event_time")).as("ts"), col("user_bucket")));
+        Row plain = checksum(spark.read().parquet(parquet.toString()).select(col("userId").as("user_id"),
+                col("movieId").as("item_id"), col("rating"), col("timestamp").as("ts"), col("user_bucket")));
+        if (!silver.equals(plain)) {
+            throw new IllegalStateException("ingest and the Parquet baseline disagree: silver (rows, checksum) "
+                    + silver + " vs parquet " + plain);
+        }
+    }
+
+    /** Row count and the sum of each row's hash: one aggregation, no shuffle of the rows. */
+    private static Row checksum(Dataset<Row> rows) {
+        return rows.agg(count(lit(1)), sum(xxhash64(col("user_id"), col("item_id"), col("rating"), col("ts"),
+                col("user_bucket")).cast("decimal(38,0)"))).first();
     }
 
     private static void deleteRecursively(Path p) {

@@ -1,5 +1,6 @@
 package dev.millrace.jobs.cli;
 
+import dev.millrace.core.cli.CommonOptions;
 import dev.millrace.core.config.MillraceConfig;
 import dev.millrace.core.lake.Lake;
 import dev.millrace.core.logging.RunLogFile;

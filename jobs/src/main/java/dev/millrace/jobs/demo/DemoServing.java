@@ -1,6 +1,7 @@
 package dev.millrace.jobs.demo;
 
 import dev.millrace.core.run.RunReport;
+import dev.millrace.core.tables.GoldTables;
 import dev.millrace.featurestore.online.OnlineStore;
 import dev.millrace.featurestore.online.OnlineStores;
 import dev.millrace.featurestore.online.StoreSettings;
@@ -14,12 +15,15 @@ import org.apache.spark.sql.SparkSession;
 
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -29,6 +33,13 @@ import java.util.concurrent.CountDownLatch;
  * {@code curl} line that asks the same. With {@code keepServing} the server stays up until Ctrl-C.
  */
 final class DemoServing {
+
+    /**
+     * The user the lake has never seen, for the popularity fallback: a UUID (a string key like any other, the shape
+     * many feeds key users by), fixed so the demo prints the same line every run.
+     */
+    static final String UNKNOWN_USER = UUID.nameUUIDFromBytes("millrace demo: a user no feed has".getBytes(StandardCharsets.UTF_8))
+            .toString();
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -78,21 +89,29 @@ final class DemoServing {
         }
     }
 
-    /** Three users with recommendations, one user the lake has never seen, and the first user's features. */
+    /**
+     * Three users with recommendations, one user the lake has never seen, and the first user's features. Ids are
+     * string keys, percent-encoded into the path (a SKU or account code may hold '/', spaces or any letter).
+     */
     private static List<String> paths(SparkSession spark) {
         List<String> users = new ArrayList<>();
-        for (Row r : spark.sql("SELECT user_id FROM gold.recommendations ORDER BY user_id LIMIT 3").collectAsList()) {
-            users.add(String.valueOf(r.get(0)));
+        // Three rows, not a collect of anything that grows: LIMIT bounds what reaches the driver.
+        for (Row r : spark.sql("SELECT CAST(" + GoldTables.USER_ID + " AS STRING) FROM " + GoldTables.RECOMMENDATIONS.qualified()
+                + " ORDER BY 1 LIMIT 3").collectAsList()) {
+            users.add(r.getString(0));
         }
-        Row max = spark.sql("SELECT max(user_id) FROM silver.ratings").first();
-        String unknown = String.valueOf((max.isNullAt(0) ? 0 : max.getLong(0)) + 1_000_000);
         List<String> paths = new ArrayList<>();
-        users.forEach(u -> paths.add("/v1/recommendations/" + u + "?k=5"));
-        paths.add("/v1/recommendations/" + unknown + "?k=5");
+        users.forEach(u -> paths.add("/v1/recommendations/" + encode(u) + "?k=5"));
+        paths.add("/v1/recommendations/" + encode(UNKNOWN_USER) + "?k=5");
         if (!users.isEmpty()) {
-            paths.add("/v1/features/user/" + users.get(0));
+            paths.add("/v1/features/user/" + encode(users.get(0)));
         }
         return paths;
+    }
+
+    /** One path segment, percent-encoded as UTF-8 (a space as %20, a '/' as %2F). */
+    static String encode(String segment) {
+        return URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     private void ask(String url) throws IOException, InterruptedException {

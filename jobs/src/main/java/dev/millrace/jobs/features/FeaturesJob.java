@@ -10,8 +10,10 @@ import dev.millrace.core.run.RunReport;
 import dev.millrace.featurestore.definitions.EntityDefinition;
 import dev.millrace.featurestore.definitions.FeatureDefinition;
 import dev.millrace.featurestore.definitions.FeatureRegistry;
+import dev.millrace.featurestore.definitions.RunnableFeatures;
 import dev.millrace.featurestore.definitions.SourceDefinition;
 import dev.millrace.featurestore.offline.FeatureQuery;
+import dev.millrace.featurestore.offline.LakeSources;
 import dev.millrace.featurestore.offline.OfflineStore;
 import dev.millrace.featurestore.offline.SnapshotTimes;
 import dev.millrace.featurestore.offline.SourceFrames;
@@ -32,7 +34,9 @@ import static org.apache.spark.sql.functions.max;
 
 /**
  * The features job: computes every declared feature for the given logical dates and writes them to the offline
- * store, replacing exactly those dates (idempotent, incremental by date). The plans are exposed separately
+ * store, replacing exactly those dates (idempotent, incremental by date). Features whose source is not in this lake
+ * (a feed of interactions only has no tags or catalogue) are skipped with one line saying which and why, unless
+ * marked {@code required = true}, which fails the run ({@link RunnableFeatures}). The plans are exposed separately
  * ({@link #plan}) so {@code gpu-plan} can judge the very frames this job writes.
  */
 public final class FeaturesJob {
@@ -43,6 +47,7 @@ public final class FeaturesJob {
     private final MillraceConfig config;
     private final Lake lake;
     private final FeatureRegistry registry;
+    private RunnableFeatures runnable;
 
     public FeaturesJob(SparkSession spark, MillraceConfig config) {
         this.spark = spark;
@@ -53,15 +58,33 @@ public final class FeaturesJob {
         new LakeCatalog(spark, lake).registerAll();
     }
 
+    /** Every declared definition, whether or not its source is in this lake. */
     public FeatureRegistry registry() {
         return registry;
     }
 
-    /** One snapshot frame per entity that has definitions, not yet written. */
+    /**
+     * The definitions whose sources this lake holds (checked once per job); fails when a required one's source is
+     * missing.
+     */
+    public synchronized RunnableFeatures runnable() {
+        if (runnable == null) {
+            runnable = new LakeSources(spark, lake).runnable(registry);
+        }
+        return runnable;
+    }
+
+    /** One snapshot frame per entity that has runnable definitions, not yet written. */
     public Map<EntityDefinition, Dataset<Row>> plan(SnapshotTimes times) {
-        FeatureQuery query = new FeatureQuery(spark, registry);
+        FeatureRegistry active = runnable().registry();
+        if (active.definitions().isEmpty()) {
+            throw new IllegalStateException("no feature can run on this lake: "
+                    + (registry.definitions().isEmpty() ? "none is declared under " + FeatureRegistry.ROOT
+                    : runnable().summary() + " (has ingest run?)"));
+        }
+        FeatureQuery query = new FeatureQuery(spark, active);
         Map<EntityDefinition, Dataset<Row>> plans = new LinkedHashMap<>();
-        for (EntityDefinition e : registry.activeEntities()) {
+        for (EntityDefinition e : active.activeEntities()) {
             plans.put(e, query.plan(e, times));
         }
         return plans;
@@ -74,8 +97,9 @@ public final class FeaturesJob {
     public LocalDate latestEventDate() {
         SourceFrames frames = new SourceFrames(spark);
         Timestamp latest = null;
-        for (SourceDefinition s : registry.sources().values()) {
-            boolean used = registry.definitions().stream().map(FeatureDefinition::source).anyMatch(s.name()::equals);
+        FeatureRegistry active = runnable().registry();
+        for (SourceDefinition s : active.sources().values()) {
+            boolean used = active.definitions().stream().map(FeatureDefinition::source).anyMatch(s.name()::equals);
             if (!used || s.isStatic()) {
                 continue;
             }
@@ -95,7 +119,13 @@ public final class FeaturesJob {
         report.put("dates", times.dates().size() == 1 ? times.dates().get(0).toString()
                 : times.dates().get(0) + ".." + times.dates().get(times.dates().size() - 1) + " ("
                 + times.dates().size() + " dates)");
-        report.put("features", registry.definitions().size());
+        RunnableFeatures active = runnable();
+        report.put("features", active.registry().definitions().size());
+        if (active.skipsAnything()) {
+            // One line saying what this lake cannot compute and why, in the log and in the summary.
+            LOG.warn("{}", active.summary());
+            report.put("skipped", active.summary());
+        }
         OfflineStore store = new OfflineStore(spark, lake);
         InputFingerprint inputs = fingerprint(times);
         report.put("inputs", inputs.inputsForReport());
@@ -116,7 +146,7 @@ public final class FeaturesJob {
             LOG.info("{}: {} rows in {} s", e.getKey().table(), rows, String.format("%.1f", seconds));
             Map<String, Object> t = new LinkedHashMap<>();
             t.put("rows", rows);
-            t.put("features", registry.definitionsOf(e.getKey().name()).size());
+            t.put("features", active.registry().definitionsOf(e.getKey().name()).size());
             t.put("seconds", Math.round(seconds * 10) / 10.0);
             tables.put(e.getKey().table().qualified(), t);
         }

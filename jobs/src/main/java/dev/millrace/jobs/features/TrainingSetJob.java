@@ -7,10 +7,13 @@ import dev.millrace.core.lake.InputFingerprint;
 import dev.millrace.core.lake.LakeCatalog;
 import dev.millrace.core.run.ExitCodes;
 import dev.millrace.core.run.RunReport;
+import dev.millrace.core.tables.FeatureTables;
 import dev.millrace.featurestore.definitions.DerivedFeature;
 import dev.millrace.featurestore.definitions.EntityDefinition;
 import dev.millrace.featurestore.definitions.FeatureDefinitionException;
 import dev.millrace.featurestore.definitions.FeatureRegistry;
+import dev.millrace.featurestore.definitions.RunnableFeatures;
+import dev.millrace.featurestore.offline.LakeSources;
 import dev.millrace.featurestore.offline.OfflineStore;
 import dev.millrace.featurestore.offline.PointInTimeJoin;
 import org.apache.spark.sql.Dataset;
@@ -33,8 +36,9 @@ import static org.apache.spark.sql.functions.lit;
 /**
  * The training-set job: labels from interactions, a time-based split, negatives for implicit feedback, then every
  * entity's features joined as of each label's time ({@link PointInTimeJoin}: values computed strictly before t) and
- * the derived context features. Writes {@code millrace.training-set.table} (Delta, partitioned by split), replacing it
- * whole: the same inputs give the same table.
+ * the derived context features. Features whose sources are not in this lake are left out, as the features job leaves
+ * them out (an entity with none left is not joined). Writes {@code millrace.training-set.table} (Delta, partitioned
+ * by split), replacing it whole: the same inputs give the same table.
  */
 public final class TrainingSetJob {
 
@@ -52,6 +56,7 @@ public final class TrainingSetJob {
     private final Lake lake;
     private final FeatureRegistry registry;
     private final TrainingSetSettings settings;
+    private RunnableFeatures runnable;
 
     public TrainingSetJob(SparkSession spark, MillraceConfig config) {
         this.spark = spark;
@@ -90,14 +95,22 @@ public final class TrainingSetJob {
         Dataset<Row> negatives = null;
         Dataset<Row> rows = withSplit;
         if (settings.implicit() && settings.negativeRatio() > 0) {
-            negatives = new NegativeSampler(settings.negativeRatio(), settings.seed(), settings.oversample())
+            negatives = new NegativeSampler(settings.negativeRatio(), settings.seed(), settings.oversample(),
+                    settings.catalogueBucketSize())
                     .sample(withSplit, interactions.select("user_id", "item_id"));
             rows = withSplit.unionByName(negatives.withColumn(LABEL, lit(0.0)));
         }
 
         PointInTimeJoin pit = new PointInTimeJoin(settings.maxFeatureAge());
+        RunnableFeatures runnable = runnable();
+        java.util.List<String> joined = new java.util.ArrayList<>();
         for (String name : settings.entities()) {
             EntityDefinition entity = registry.entity(name);
+            if (runnable.registry().definitionsOf(name).isEmpty()) {
+                // Every feature of the entity was skipped (its sources are not in this lake): nothing to join.
+                continue;
+            }
+            joined.add(name);
             Optional<Dataset<Row>> table = features.apply(entity);
             if (table.isEmpty()) {
                 throw new IllegalStateException("no feature table " + entity.table()
@@ -105,7 +118,7 @@ public final class TrainingSetJob {
             }
             rows = pit.join(rows, TIME, entity, table.get(), entity.name() + "_feature_ts");
         }
-        for (DerivedFeature d : registry.derived()) {
+        for (DerivedFeature d : runnable.registry().derived()) {
             try {
                 rows = rows.withColumn(d.name(), expr(d.expression()));
                 rows.schema();
@@ -117,7 +130,7 @@ public final class TrainingSetJob {
         // Label columns first, then which snapshot each entity's values came from, then the features.
         java.util.List<String> order = new java.util.ArrayList<>(java.util.List.of("user_id", "item_id", TIME, LABEL,
                 TimeSplit.SPLIT));
-        settings.entities().forEach(e -> order.add(e + "_feature_ts"));
+        joined.forEach(e -> order.add(e + "_feature_ts"));
         for (String c : rows.columns()) {
             if (!order.contains(c)) {
                 order.add(c);
@@ -128,12 +141,26 @@ public final class TrainingSetJob {
         return new Plan(cuts, split.cutQuery(labels, TIME), withSplit, negatives, rows);
     }
 
+    /** The features this lake can compute (the features job skips the same ones); fails when a required one cannot. */
+    public synchronized RunnableFeatures runnable() {
+        if (runnable == null) {
+            runnable = new LakeSources(spark, lake).runnable(registry);
+        }
+        return runnable;
+    }
+
+    /** The entities of {@code millrace.training-set.entities} left out because none of their features can run. */
+    public java.util.List<String> entitiesWithoutFeatures() {
+        return settings.entities().stream().filter(e -> runnable().registry().definitionsOf(e).isEmpty()).toList();
+    }
+
     public int run(Optional<LocalDate> from, Optional<LocalDate> to, RunReport report) {
         OfflineStore store = new OfflineStore(spark, lake);
+        FeatureTables featureTables = FeatureTables.from(config);
         String location = lake.location(settings.table());
         // The table depends on the silver and feature tables, the training-set and feature settings and the range.
         java.util.List<TableName> inputs = new LakeCatalog(spark, lake).discover().stream()
-                .filter(t -> t.layer().equals("silver") || t.layer().equals("features")).toList();
+                .filter(t -> t.layer().equals("silver") || featureTables.holds(t)).toList();
         InputFingerprint fingerprint = InputFingerprint.of(spark, lake,
                 "training-set", from.map(Object::toString).orElse("") + ".." + to.map(Object::toString).orElse(""),
                 inputs, config.getConfig("millrace.training-set"), config.getConfig("millrace.features"));
@@ -141,6 +168,15 @@ public final class TrainingSetJob {
         boolean unchanged = fingerprint.isLatestIn(spark, location);
         report.put("unchanged", unchanged);
         Plan plan = plan(from, to, store::read);
+        if (runnable().skipsAnything()) {
+            String line = "without " + String.join(", ", runnable().skipped().stream()
+                    .map(RunnableFeatures.Skipped::feature).toList())
+                    + (runnable().skippedDerived().isEmpty() ? "" : ", " + String.join(", ", runnable().skippedDerived()))
+                    + (entitiesWithoutFeatures().isEmpty() ? "" : "; no features for " + String.join(", ",
+                    entitiesWithoutFeatures())) + " (their sources are not in this lake)";
+            LOG.warn("training set {}", line);
+            report.put("skipped", line);
+        }
         report.put("validation_from", plan.cuts().validationFrom().toString());
         report.put("test_from", plan.cuts().testFrom().toString());
         if (unchanged) {

@@ -12,7 +12,8 @@ import java.util.Optional;
 public record TrainingSetSettings(TableName table, TableName labels, boolean implicit, List<String> entities,
                                   Optional<Duration> maxFeatureAge, Optional<LocalDate> validationFrom,
                                   Optional<LocalDate> testFrom, double validationFraction, double testFraction,
-                                  int negativeRatio, long seed, int oversample) {
+                                  int negativeRatio, long seed, int oversample,
+                                  long catalogueBucketSize) {
 
     private static final String ROOT = "millrace.training-set";
 
@@ -39,13 +40,15 @@ public record TrainingSetSettings(TableName table, TableName labels, boolean imp
         }
         int ratio = c.getInt(ROOT + ".negatives.ratio");
         int oversample = c.getInt(ROOT + ".negatives.oversample");
-        if (ratio < 0 || oversample < 1) {
-            throw new IllegalArgumentException(ROOT + ".negatives: ratio must be >= 0 and oversample >= 1");
+        long bucketSize = c.getLong(ROOT + ".negatives.catalogue-bucket-size");
+        if (ratio < 0 || oversample < 1 || bucketSize < 1) {
+            throw new IllegalArgumentException(ROOT + ".negatives: ratio must be >= 0, oversample >= 1 and "
+                    + "catalogue-bucket-size >= 1");
         }
         return new TrainingSetSettings(TableName.parse(c.getString(ROOT + ".table")),
                 TableName.parse(c.getString(ROOT + ".labels")), label.equals("implicit"),
                 c.getStringList(ROOT + ".entities"), maxAge, vFrom, tFrom, vf, tf, ratio,
-                c.getLong(ROOT + ".negatives.seed"), oversample);
+                c.getLong(ROOT + ".negatives.seed"), oversample, bucketSize);
     }
 
     private static Optional<LocalDate> date(MillraceConfig c, String path) {

@@ -15,7 +15,12 @@ final class BadRows {
 
     /** What was broken; names match ingest's quarantine reasons. */
     enum Kind {
-        WRONG_COLUMN_COUNT, BAD_TYPE, NULL_KEY, RATING_OUT_OF_RANGE, TIMESTAMP_OUT_OF_RANGE, INVALID_ENCODING,
+        WRONG_COLUMN_COUNT,
+        /** A rating that is not a number. */
+        BAD_TYPE,
+        /** A user id that is not an integer ({@code u12}): the MovieLens mapping asks for integral ids. */
+        BAD_KEY,
+        NULL_KEY, RATING_OUT_OF_RANGE, TIMESTAMP_OUT_OF_RANGE, INVALID_ENCODING,
         /** An exact copy of the previous good row, written as an extra line. */
         DUPLICATE,
         /** The previous good row's key with another rating, written as an extra line. */
@@ -52,13 +57,9 @@ final class BadRows {
                     out.field(ts).field(42);
                 }
             }
-            case BAD_TYPE -> {
-                if (random.nextBoolean()) {
-                    out.field(user).field(movie).raw("four".getBytes(StandardCharsets.US_ASCII)).field(ts);
-                } else {
-                    out.raw(("u" + user).getBytes(StandardCharsets.US_ASCII)).field(movie).rating(rating).field(ts);
-                }
-            }
+            case BAD_TYPE -> out.field(user).field(movie).raw("four".getBytes(StandardCharsets.US_ASCII)).field(ts);
+            case BAD_KEY -> out.raw(("u" + user).getBytes(StandardCharsets.US_ASCII)).field(movie).rating(rating)
+                    .field(ts);
             case NULL_KEY -> out.raw(new byte[0]).field(movie).rating(rating).field(ts);
             case RATING_OUT_OF_RANGE -> out.field(user).field(movie).rating(random.nextBoolean() ? 7.5 : 0.0).field(ts);
             case TIMESTAMP_OUT_OF_RANGE -> out.field(user).field(movie).rating(rating).field(random.nextInt(100_000));

@@ -23,6 +23,15 @@ final class CsvOut implements AutoCloseable {
         out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 20);
     }
 
+    private CsvOut(OutputStream out) {
+        this.out = out;
+    }
+
+    /** A writer that drops what it is given: a file a shape does not write, with the random draws left unchanged. */
+    static CsvOut discard() {
+        return new CsvOut(OutputStream.nullOutputStream());
+    }
+
     CsvOut field(long v) throws IOException {
         separator();
         if (v < 0) {

@@ -9,7 +9,8 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * Writes interaction data in the MovieLens ml-latest-small layout (ratings.csv, movies.csv, tags.csv, links.csv):
+ * Writes interaction data in the MovieLens ml-latest-small layout (ratings.csv, movies.csv, tags.csv, links.csv; only
+ * ratings.csv for the interactions shape, with the same bytes as the full layout's for the same spec):
  * long-tailed movie popularity, a few very active users and many light ones, genre tastes, sessions of ratings
  * spread over years, and optionally broken rows. Memory is O(users + movies) whatever the number of events, and the
  * output depends only on the spec (each user has a random stream derived from the seed and the user id).
@@ -35,19 +36,24 @@ public final class MovieLensGenerator {
         Catalogue catalogue = new Catalogue(spec.items(), root.split());
         long[] perUser = allocateEvents(root.split());
 
-        writeMovies(dir.resolve("movies.csv"), catalogue);
-        writeLinks(dir.resolve("links.csv"), catalogue, root.split());
+        boolean full = spec.shape() != Shape.INTERACTIONS;
+        SplittableRandom linkRandom = root.split();
+        if (full) {
+            writeMovies(dir.resolve("movies.csv"), catalogue);
+            writeLinks(dir.resolve("links.csv"), catalogue, linkRandom);
+        }
         BadRows bad = new BadRows(spec.badFraction());
-        long[] written = writeRatingsAndTags(dir, catalogue, perUser, bad);
+        long[] written = writeRatingsAndTags(dir, catalogue, perUser, bad, full);
 
         Map<String, Object> manifest = new LinkedHashMap<>();
+        manifest.put("shape", spec.shape().toString());
         manifest.put("seed", spec.seed());
         manifest.put("users", spec.users());
-        manifest.put("movies", (long) spec.items());
+        manifest.put("movies", full ? (long) spec.items() : 0L);
         manifest.put("rating_rows", spec.events());
         manifest.put("rating_lines", written[0]);
         manifest.put("tag_lines", written[1]);
-        manifest.put("links", (long) spec.items());
+        manifest.put("links", full ? (long) spec.items() : 0L);
         Map<String, Long> badCounts = new LinkedHashMap<>();
         long replaced = 0;
         for (Map.Entry<BadRows.Kind, Long> e : bad.counts().entrySet()) {
@@ -105,11 +111,12 @@ public final class MovieLensGenerator {
         return perUser;
     }
 
-    private long[] writeRatingsAndTags(Path dir, Catalogue catalogue, long[] perUser, BadRows bad) throws IOException {
+    private long[] writeRatingsAndTags(Path dir, Catalogue catalogue, long[] perUser, BadRows bad, boolean withTags)
+            throws IOException {
         long startSec = spec.start().getEpochSecond();
         long spanSec = spec.end().getEpochSecond() - startSec;
         try (CsvOut ratings = new CsvOut(dir.resolve("ratings.csv"));
-             CsvOut tags = new CsvOut(dir.resolve("tags.csv"))) {
+             CsvOut tags = withTags ? new CsvOut(dir.resolve("tags.csv")) : CsvOut.discard()) {
             ratings.text("userId").text("movieId").text("rating").text("timestamp").endLine();
             tags.text("userId").text("movieId").text("tag").text("timestamp").endLine();
             for (int u = 0; u < perUser.length; u++) {
@@ -145,7 +152,7 @@ public final class MovieLensGenerator {
                     }
                 }
             }
-            return new long[] {ratings.lines() - 1, tags.lines() - 1};
+            return new long[] {ratings.lines() - 1, withTags ? tags.lines() - 1 : 0};
         }
     }
 
@@ -203,7 +210,7 @@ public final class MovieLensGenerator {
         }
     }
 
-    private static String toJson(Map<String, Object> map) {
+    static String toJson(Map<String, Object> map) {
         StringBuilder sb = new StringBuilder("{\n");
         int i = 0;
         for (Map.Entry<String, Object> e : map.entrySet()) {
@@ -215,6 +222,8 @@ public final class MovieLensGenerator {
                     sb.append(j++ > 0 ? ", " : "").append('"').append(f.getKey()).append("\": ").append(f.getValue());
                 }
                 sb.append('}');
+            } else if (e.getValue() instanceof String str) {
+                sb.append('"').append(str.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
             } else {
                 sb.append(e.getValue());
             }

@@ -4,7 +4,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** One entity's numbers from one run. Rows in always equal accepted plus quarantined. */
+/**
+ * One entity's numbers from one run. Rows in always equal accepted plus quarantined; accepted rows are inserted,
+ * unchanged, updated (dimensions) or folded (into another row of their key by the source's duplicate policy).
+ */
 final class EntityResult {
     final Entity entity;
     int filesNew;
@@ -15,6 +18,7 @@ final class EntityResult {
     long inserted;
     long unchanged;
     long updated;
+    long folded;
     final Map<String, Long> quarantined = new TreeMap<>();
     boolean rejected;
     String rejectMessage;
@@ -24,7 +28,7 @@ final class EntityResult {
     }
 
     long accepted() {
-        return inserted + unchanged + updated;
+        return inserted + unchanged + updated + folded;
     }
 
     long quarantinedTotal() {
@@ -47,6 +51,7 @@ final class EntityResult {
             m.put("updated", updated);
         }
         m.put("unchanged", unchanged);
+        m.put("folded", folded);
         m.put("quarantined", quarantinedTotal());
         if (!quarantined.isEmpty()) {
             m.put("quarantined_by_reason", new LinkedHashMap<>(quarantined));

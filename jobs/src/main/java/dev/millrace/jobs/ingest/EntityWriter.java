@@ -30,9 +30,12 @@ import static org.apache.spark.sql.functions.xxhash64;
 /**
  * Turns one entity's parsed rows into its three tables: every row into {@code bronze}, rejected rows with their
  * reason into {@code quarantine}, valid rows deduplicated on the entity key into {@code silver}. Within a batch the
- * first row of a key (by file and line) wins and later ones are quarantined as duplicates or conflicting duplicates;
- * against silver, interaction rows already present are counted unchanged and conflicting ones quarantined, while
- * dimension rows (movies, links) are updated in place by a MERGE, the newest delivery being authoritative.
+ * source's {@link DuplicatePolicy} decides between rows of one key (by file and line): {@code reject} keeps the first
+ * and quarantines later ones as duplicates or conflicting duplicates, {@code first} and {@code last} keep one and
+ * fold the others, {@code sum} keeps the first with the sum of the weights and folds the others. Against silver,
+ * interaction rows already present are counted unchanged and conflicting ones quarantined (or folded, under
+ * {@code first}), while dimension rows (movies, links) are updated in place by a MERGE, the newest delivery being
+ * authoritative.
  */
 final class EntityWriter {
 
@@ -40,6 +43,8 @@ final class EntityWriter {
     static final String NEW = "new";
     static final String UNCHANGED = "unchanged";
     static final String UPDATED = "updated";
+    /** Accepted, but folded into another row of its key by the duplicate policy: not written to silver itself. */
+    static final String FOLDED = "folded";
     private static final Set<String> LINE_LEVEL = Set.of(RejectReason.UNPARSEABLE_LINE.code(),
             RejectReason.WRONG_COLUMN_COUNT.code(), RejectReason.INVALID_ENCODING.code());
 
@@ -49,10 +54,17 @@ final class EntityWriter {
     private final String runId;
     private final Timestamp ingestedAt;
     private final EventPartitioning partitioning;
+    private final DuplicatePolicy duplicates;
 
     EntityWriter(SparkSession spark, Lake lake, EventPartitioning partitioning, Entity entity, String runId,
                  Timestamp ingestedAt) {
+        this(spark, lake, partitioning, entity, DuplicatePolicy.REJECT, runId, ingestedAt);
+    }
+
+    EntityWriter(SparkSession spark, Lake lake, EventPartitioning partitioning, Entity entity,
+                 DuplicatePolicy duplicates, String runId, Timestamp ingestedAt) {
         this.partitioning = partitioning;
+        this.duplicates = duplicates;
         this.spark = spark;
         this.lake = lake;
         this.entity = entity;
@@ -93,39 +105,13 @@ final class EntityWriter {
 
     /**
      * Gives every row a status in one pass: rejected rows keep their reason; among valid rows of one key (ordered by
-     * file and line) the first is new and later ones are duplicates or conflicting duplicates; then new rows are
-     * judged against silver. One window over the prepared layout, no union: counts, quarantine and silver each read
+     * file and line) the duplicate policy picks the one that is new and makes the others duplicates, conflicting
+     * duplicates or folded; then new rows are judged against silver. Windows over the prepared layout only (same
+     * partitioning and order, so no shuffle or sort of their own), no union: counts, quarantine and silver each read
      * the result once.
      */
     Classified classify(Dataset<Row> rows) {
-        List<String> values = entity.valueNames();
-        List<Column> partitionBy = new ArrayList<>();
-        if (entity.isEvents()) {
-            // The layout's partition columns first: the window then needs no shuffle and no sort of its own.
-            partitionBy.add(col(EventPartitioning.PERIOD));
-            partitionBy.add(col("user_bucket"));
-        }
-        entity.keyNames().forEach(k -> partitionBy.add(col(k)));
-        WindowSpec byKey = Window.partitionBy(partitionBy.toArray(Column[]::new))
-                .orderBy(col(UnifiedSchema.SOURCE_FILE), col(UnifiedSchema.LINE));
-        Column valid = col(UnifiedSchema.REASON).isNull();
-        Dataset<Row> df = rows.withColumn("_valid_so_far", sum(when(valid, lit(1)).otherwise(lit(0))).over(byKey));
-        Column sameAsFirst = lit(true);
-        if (!values.isEmpty()) {
-            df = df.withColumn("_first_values", first(when(valid, valueStruct()), true).over(byKey));
-            sameAsFirst = valueStruct().eqNullSafe(col("_first_values"));
-        }
-        Column duplicate = valid.and(col("_valid_so_far").gt(1));
-        df = df.withColumn(STATUS, when(valid.unary_$bang(), col(UnifiedSchema.REASON))
-                        .when(duplicate.and(sameAsFirst), lit(RejectReason.DUPLICATE.code()))
-                        .when(duplicate, lit(RejectReason.CONFLICTING_DUPLICATE.code()))
-                        .otherwise(lit(NEW)))
-                .withColumn(UnifiedSchema.DETAIL, when(duplicate, concat(lit("same key as an earlier row of this batch"),
-                        when(sameAsFirst, lit("")).otherwise(lit(" with different values"))))
-                        .otherwise(col(UnifiedSchema.DETAIL)))
-                .withColumn(UnifiedSchema.RAW_TEXT, when(duplicate, rawValuesJoined())
-                        .otherwise(col(UnifiedSchema.RAW_TEXT)))
-                .drop("_valid_so_far", "_first_values");
+        Dataset<Row> df = duplicates == DuplicatePolicy.REJECT ? rejectDuplicates(rows) : foldDuplicates(rows);
         boolean silverExists = DeltaTables.exists(spark, lake.location(entity.silver()));
         if (silverExists) {
             df = againstSilver(df);
@@ -135,8 +121,73 @@ final class EntityWriter {
                 silverExists);
     }
 
+    /** The window of one key's rows, file and line order; its partition columns start with the layout's. */
+    private WindowSpec byKey() {
+        List<Column> partitionBy = new ArrayList<>();
+        if (entity.isEvents()) {
+            // The layout's partition columns first: the window then needs no shuffle and no sort of its own.
+            partitionBy.add(col(EventPartitioning.PERIOD));
+            partitionBy.add(col("user_bucket"));
+        }
+        entity.keyNames().forEach(k -> partitionBy.add(col(k)));
+        return Window.partitionBy(partitionBy.toArray(Column[]::new))
+                .orderBy(col(UnifiedSchema.SOURCE_FILE), col(UnifiedSchema.LINE));
+    }
+
+    /**
+     * first, last and sum: one valid row per key is new, the other valid rows are folded (accepted, counted, not
+     * written). A whole-key frame over the same window spec shares its Window operator, so it costs no extra sort.
+     */
+    private Dataset<Row> foldDuplicates(Dataset<Row> rows) {
+        WindowSpec byKey = byKey();
+        WindowSpec wholeKey = byKey.rowsBetween(Window.unboundedPreceding(), Window.unboundedFollowing());
+        Column valid = col(UnifiedSchema.REASON).isNull();
+        Column one = when(valid, lit(1)).otherwise(lit(0));
+        Dataset<Row> df = rows.withColumn("_valid_so_far", sum(one).over(byKey));
+        Column kept;
+        if (duplicates == DuplicatePolicy.LAST) {
+            df = df.withColumn("_valid_total", sum(one).over(wholeKey));
+            kept = valid.and(col("_valid_so_far").equalTo(col("_valid_total")));
+        } else {
+            kept = valid.and(col("_valid_so_far").equalTo(1));
+        }
+        if (duplicates == DuplicatePolicy.SUM) {
+            // The lines of one order: the kept (first) row carries the total weight of its key.
+            df = df.withColumn("_weight_sum", sum(when(valid, col("weight"))).over(wholeKey))
+                    .withColumn("weight", when(kept, col("_weight_sum")).otherwise(col("weight")));
+        }
+        return df.withColumn(STATUS, when(valid.unary_$bang(), col(UnifiedSchema.REASON))
+                        .when(kept, lit(NEW))
+                        .otherwise(lit(FOLDED)))
+                .drop("_valid_so_far", "_valid_total", "_weight_sum");
+    }
+
+    /** reject: the first valid row of a key is new, later ones are duplicates or conflicting duplicates. */
+    private Dataset<Row> rejectDuplicates(Dataset<Row> rows) {
+        List<String> values = entity.valueNames();
+        WindowSpec byKey = byKey();
+        Column valid = col(UnifiedSchema.REASON).isNull();
+        Dataset<Row> df = rows.withColumn("_valid_so_far", sum(when(valid, lit(1)).otherwise(lit(0))).over(byKey));
+        Column sameAsFirst = lit(true);
+        if (!values.isEmpty()) {
+            df = df.withColumn("_first_values", first(when(valid, valueStruct()), true).over(byKey));
+            sameAsFirst = valueStruct().eqNullSafe(col("_first_values"));
+        }
+        Column duplicate = valid.and(col("_valid_so_far").gt(1));
+        return df.withColumn(STATUS, when(valid.unary_$bang(), col(UnifiedSchema.REASON))
+                        .when(duplicate.and(sameAsFirst), lit(RejectReason.DUPLICATE.code()))
+                        .when(duplicate, lit(RejectReason.CONFLICTING_DUPLICATE.code()))
+                        .otherwise(lit(NEW)))
+                .withColumn(UnifiedSchema.DETAIL, when(duplicate, concat(lit("same key as an earlier row of this batch"),
+                        when(sameAsFirst, lit("")).otherwise(lit(" with different values"))))
+                        .otherwise(col(UnifiedSchema.DETAIL)))
+                .withColumn(UnifiedSchema.RAW_TEXT, when(duplicate, rawValuesJoined())
+                        .otherwise(col(UnifiedSchema.RAW_TEXT)))
+                .drop("_valid_so_far", "_first_values");
+    }
+
     static Column isRejected() {
-        return col(STATUS).isin(NEW, UNCHANGED, UPDATED).unary_$bang();
+        return col(STATUS).isin(NEW, UNCHANGED, UPDATED, FOLDED).unary_$bang();
     }
 
     private Dataset<Row> againstSilver(Dataset<Row> firsts) {
@@ -168,14 +219,17 @@ final class EntityWriter {
         Dataset<Row> joined = firsts.join(ex, on.and(col(STATUS).equalTo(NEW)), "left");
         Column same = values.isEmpty() ? lit(true) : valueStruct().eqNullSafe(col("_ex_values"));
         Column present = col("_ex_present").isNotNull();
-        Column conflict = present.and(same.unary_$bang()).and(lit(entity.isEvents()));
+        // Under `first` the row already in silver is the first of its key: a later one with other values folds.
+        boolean foldIntoSilver = duplicates == DuplicatePolicy.FIRST;
+        Column conflict = present.and(same.unary_$bang()).and(lit(entity.isEvents() && !foldIntoSilver));
         Dataset<Row> out = joined
                 .withColumn(UnifiedSchema.RAW_TEXT, when(conflict, rawValuesJoined()).otherwise(col(UnifiedSchema.RAW_TEXT)))
                 .withColumn(UnifiedSchema.DETAIL, when(conflict, lit("same key as a row already in " + entity.silver()
                         + " with different values")).otherwise(col(UnifiedSchema.DETAIL)))
                 .withColumn(STATUS, when(present.unary_$bang(), col(STATUS))
                         .when(same, lit(UNCHANGED))
-                        .otherwise(lit(entity.isEvents() ? RejectReason.CONFLICTING_DUPLICATE.code() : UPDATED)));
+                        .otherwise(lit(!entity.isEvents() ? UPDATED
+                                : foldIntoSilver ? FOLDED : RejectReason.CONFLICTING_DUPLICATE.code())));
         List<String> drop = new ArrayList<>();
         keys.forEach(k -> drop.add("_ex_" + k));
         drop.add("_ex_values");

@@ -5,8 +5,8 @@ import org.apache.spark.sql.types.DataTypes;
 
 /** The typed form a source value takes in silver. */
 public enum FieldType {
-    /** A non-negative 64-bit integer key. */
-    ID(DataTypes.LongType),
+    /** An entity key: a string following core's EntityKey rule (numeric feeds' ids are their decimal text). */
+    ID(DataTypes.StringType),
     /** A finite double. */
     DOUBLE(DataTypes.DoubleType),
     TEXT(DataTypes.StringType),

@@ -134,7 +134,8 @@ public final class IngestJob {
 
         SourceReader reader = new SourceReader(spark, rules, config.getBytes("millrace.ingest.split-size"),
                 (int) Math.min(Integer.MAX_VALUE - 16, config.getBytes("millrace.ingest.max-line-size")));
-        EntityWriter writer = new EntityWriter(spark, lake, EventPartitioning.from(config), spec.entity(), runId, now);
+        EntityWriter writer = new EntityWriter(spark, lake, EventPartitioning.from(config), spec.entity(),
+                spec.duplicates(), runId, now);
         long started = System.nanoTime();
         Dataset<Row> rows = writer.prepare(reader.read(spec, fresh)).persist(EntityWriter.cacheLevel());
         EntityWriter.Classified classified = writer.classify(rows);
@@ -150,6 +151,7 @@ public final class IngestJob {
                     case EntityWriter.NEW -> result.inserted += n;
                     case EntityWriter.UNCHANGED -> result.unchanged += n;
                     case EntityWriter.UPDATED -> result.updated += n;
+                    case EntityWriter.FOLDED -> result.folded += n;
                     default -> result.quarantined.merge(status, n, Long::sum);
                 }
             }

@@ -4,7 +4,9 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
+import dev.millrace.core.keys.KeyNormalisation;
 
 import java.io.File;
 import java.util.ArrayList;
@@ -83,7 +85,20 @@ public final class MappingFile {
         Config time = s.hasPath("event-time") ? s.getConfig("event-time") : ConfigFactory.empty();
         TimeFormat timeFormat = new TimeFormat(time.hasPath("format") ? time.getString("format") : "epoch_seconds",
                 time.hasPath("zone") ? time.getString("zone") : "UTC");
-        return new SourceSpec(entity, glob, format, charset, delimiter, quote, header, expected, columns, timeFormat);
+        Map<String, KeyNormalisation> normalise = new LinkedHashMap<>();
+        if (s.hasPath("normalise")) {
+            for (Map.Entry<String, ConfigValue> e : s.getConfig("normalise").root().entrySet()) {
+                String field = e.getKey();
+                List<String> steps = s.getConfig("normalise").getStringList(ConfigUtil.joinPath(field));
+                normalise.put(field, KeyNormalisation.parse(steps));
+            }
+        }
+        DuplicatePolicy duplicates = s.hasPath("duplicates") ? DuplicatePolicy.parse(s.getString("duplicates"))
+                : DuplicatePolicy.REJECT;
+        NegativeWeights negative = s.hasPath("negative-weights")
+                ? NegativeWeights.parse(s.getString("negative-weights")) : NegativeWeights.QUARANTINE;
+        return new SourceSpec(entity, glob, format, charset, delimiter, quote, header, expected, columns, timeFormat,
+                normalise, duplicates, negative);
     }
 
     private static String defaultGlob(Entity entity, SourceFormat format) {

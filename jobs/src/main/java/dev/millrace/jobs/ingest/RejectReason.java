@@ -10,8 +10,15 @@ public enum RejectReason {
     WRONG_COLUMN_COUNT,
     /** The bytes are not valid in the source's charset. */
     INVALID_ENCODING,
-    /** A value does not parse as its type (a rating that is not a number, a negative id, NaN). */
+    /** A value does not parse as its type (a rating that is not a number, NaN). */
     BAD_TYPE,
+    /**
+     * An id field (user, item, an external id) breaks the key rule of core's EntityKey or cannot be normalised as the
+     * mapping asks ({@code integral} on {@code u12}).
+     */
+    BAD_KEY,
+    /** A negative weight (a return, a cancellation) from a source whose mapping says negative-weights = quarantine. */
+    NEGATIVE_WEIGHT,
     /** A key field (user, item, event time) is empty. */
     NULL_KEY,
     /** A required non-key field (a title, a tag) is empty. */

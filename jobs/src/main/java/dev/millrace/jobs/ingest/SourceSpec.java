@@ -1,5 +1,7 @@
 package dev.millrace.jobs.ingest;
 
+import dev.millrace.core.keys.KeyNormalisation;
+
 import java.io.Serializable;
 import java.nio.charset.Charset;
 import java.util.Map;
@@ -18,13 +20,51 @@ import java.util.Map;
  * @param expectedColumns CSV column count when there is no header (0: only require the mapped positions)
  * @param columns         silver field name to source column
  * @param timeFormat      how event times are written
+ * @param normalise       per id field (user_id, item_id, tmdb_id), the normalisation applied before the key rule;
+ *                        an id field not listed is trimmed ({@link #DEFAULT_NORMALISATION})
+ * @param duplicates      what rows with the same key in one batch become
+ * @param negativeWeights what a negative weight becomes
  */
 public record SourceSpec(Entity entity, String filesGlob, SourceFormat format, String charset, char delimiter,
                          char quote, boolean header, int expectedColumns, Map<String, ColumnRef> columns,
-                         TimeFormat timeFormat) implements Serializable {
+                         TimeFormat timeFormat, Map<String, KeyNormalisation> normalise, DuplicatePolicy duplicates,
+                         NegativeWeights negativeWeights) implements Serializable {
+
+    /** Surrounding blanks were trimmed before keys were strings; an id field without a normalisation still is. */
+    public static final KeyNormalisation DEFAULT_NORMALISATION =
+            new KeyNormalisation(java.util.List.of(KeyNormalisation.Step.TRIM));
+
+    /** A source with today's defaults: ids trimmed, duplicates rejected, negative weights quarantined. */
+    public SourceSpec(Entity entity, String filesGlob, SourceFormat format, String charset, char delimiter,
+                      char quote, boolean header, int expectedColumns, Map<String, ColumnRef> columns,
+                      TimeFormat timeFormat) {
+        this(entity, filesGlob, format, charset, delimiter, quote, header, expectedColumns, columns, timeFormat,
+                Map.of(), DuplicatePolicy.REJECT, NegativeWeights.QUARANTINE);
+    }
 
     public SourceSpec {
         columns = Map.copyOf(columns);
+        normalise = Map.copyOf(normalise);
+        for (String field : normalise.keySet()) {
+            int i = entity.indexOf(field);
+            if (i < 0 || entity.fields().get(i).type() != FieldType.ID) {
+                throw new IllegalArgumentException("normalise." + field + ": only id fields can be normalised; "
+                        + entity.tableName() + " has " + entity.fields().stream()
+                        .filter(f -> f.type() == FieldType.ID).map(Field::name).toList());
+            }
+            if (!columns.containsKey(field)) {
+                throw new IllegalArgumentException("normalise." + field + ": field '" + field + "' is not mapped");
+            }
+        }
+        if (duplicates == DuplicatePolicy.SUM) {
+            if (entity != Entity.RATINGS || !columns.containsKey("weight") || columns.containsKey("rating")) {
+                throw new IllegalArgumentException("duplicates = sum adds up weights: it needs a ratings source that "
+                        + "maps 'weight' and not 'rating'");
+            }
+        }
+        if (negativeWeights == NegativeWeights.KEEP && !columns.containsKey("weight")) {
+            throw new IllegalArgumentException("negative-weights = keep needs a source that maps 'weight'");
+        }
         Charset.forName(charset);
         for (String field : columns.keySet()) {
             if (entity.indexOf(field) < 0) {
@@ -57,5 +97,10 @@ public record SourceSpec(Entity entity, String filesGlob, SourceFormat format, S
                 }
             }
         }
+    }
+
+    /** The normalisation of an id field. */
+    public KeyNormalisation normalisation(String field) {
+        return normalise.getOrDefault(field, DEFAULT_NORMALISATION);
     }
 }

@@ -41,6 +41,8 @@ public final class PublishCommand extends SparkCommand {
             report.put("previous_version", result.pointer().previous());
             report.put("keys", new java.util.LinkedHashMap<String, Object>(result.keys()));
             report.put("keys_total", result.totalKeys());
+            // Feature rows whose served id breaks the key rule (core's EntityKey): not published, counted here.
+            report.put("skipped_bad_keys", new java.util.LinkedHashMap<String, Object>(result.skipped()));
             report.put("keys_per_second", Math.round(result.keysPerSecond()));
             report.put("popular_source", result.popularSource());
             report.put("removed_versions", result.removedVersions().toString());

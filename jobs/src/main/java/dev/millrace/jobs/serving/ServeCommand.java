@@ -1,5 +1,6 @@
 package dev.millrace.jobs.serving;
 
+import dev.millrace.core.cli.CommonOptions;
 import dev.millrace.core.config.MillraceConfig;
 import dev.millrace.core.lake.Lake;
 import dev.millrace.core.logging.RunLogFile;
@@ -9,7 +10,6 @@ import dev.millrace.featurestore.online.OnlineStores;
 import dev.millrace.featurestore.online.StoreSettings;
 import dev.millrace.featurestore.serving.ServingServer;
 import dev.millrace.featurestore.serving.ServingSettings;
-import dev.millrace.jobs.cli.CommonOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

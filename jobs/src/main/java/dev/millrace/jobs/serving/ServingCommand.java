@@ -1,11 +1,11 @@
 package dev.millrace.jobs.serving;
 
+import dev.millrace.core.cli.CommonOptions;
 import dev.millrace.core.run.ExitCodes;
 import dev.millrace.featurestore.online.OnlineStore;
 import dev.millrace.featurestore.online.OnlineStores;
 import dev.millrace.featurestore.online.StoreSettings;
 import dev.millrace.featurestore.online.VersionPointer;
-import dev.millrace.jobs.cli.CommonOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 

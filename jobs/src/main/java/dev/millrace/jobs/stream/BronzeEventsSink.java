@@ -1,8 +1,11 @@
 package dev.millrace.jobs.stream;
 
+import dev.millrace.core.events.EventJson;
 import dev.millrace.core.lake.Lake;
 import dev.millrace.core.lake.LakeCatalog;
 import dev.millrace.core.lake.TableName;
+import dev.millrace.core.spark.SparkSchemas;
+import dev.millrace.core.tables.BronzeEvents;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -10,7 +13,6 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 import java.io.IOException;
@@ -30,20 +32,8 @@ import static org.apache.spark.sql.functions.to_date;
  */
 final class BronzeEventsSink {
 
-    /** The columns of bronze.events, in order; the Flink job writes the same (docs/streaming.md). */
-    static final StructType SCHEMA = new StructType()
-            .add("event_id", DataTypes.StringType, false)
-            .add("user_id", DataTypes.LongType, false)
-            .add("item_id", DataTypes.LongType, false)
-            .add("event_type", DataTypes.StringType, false)
-            .add("rating", DataTypes.DoubleType, true)
-            .add("event_time", DataTypes.TimestampType, false)
-            .add("event_date", DataTypes.DateType, false)
-            .add("kafka_partition", DataTypes.IntegerType, false)
-            .add("kafka_offset", DataTypes.LongType, false)
-            .add("_ingested_at", DataTypes.TimestampType, false)
-            .add(ScoringSettings.SCORE_COLUMN, DataTypes.FloatType, true);
-    static final String PARTITION_COLUMN = "event_date";
+    /** The columns of bronze.events, in order: core's contract, the one the Flink job writes through Delta Kernel. */
+    static final StructType SCHEMA = SparkSchemas.of(BronzeEvents.CONTRACT);
 
     private static final Pattern COMMIT_FILE = Pattern.compile("\\d{20}\\.json");
 
@@ -67,7 +57,7 @@ final class BronzeEventsSink {
     void ensureTable() {
         if (latestVersion() < 0) {
             spark.createDataFrame(List.of(), SCHEMA).write().format("delta").mode("append")
-                    .partitionBy(PARTITION_COLUMN).save(location);
+                    .partitionBy(BronzeEvents.CONTRACT.partitions().toArray(String[]::new)).save(location);
         }
         new LakeCatalog(spark, lake).register(table);
     }
@@ -80,8 +70,8 @@ final class BronzeEventsSink {
         List<Column> cols = new ArrayList<>();
         for (String name : SCHEMA.fieldNames()) {
             cols.add(switch (name) {
-                case "event_date" -> to_date(col("event_time")).as(name);
-                case "_ingested_at" -> current_timestamp().as(name);
+                case BronzeEvents.EVENT_DATE -> to_date(col(EventJson.EVENT_TIME)).as(name);
+                case BronzeEvents.INGESTED_AT -> current_timestamp().as(name);
                 default -> col(name).cast(SCHEMA.apply(name).dataType()).as(name);
             });
         }

@@ -1,6 +1,7 @@
 package dev.millrace.jobs.stream;
 
 import dev.millrace.core.events.DlqRecord;
+import dev.millrace.core.kafka.KafkaSettings;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
@@ -32,7 +33,7 @@ final class DlqWriter implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(DlqWriter.class);
 
-    private final KafkaClientSettings kafka;
+    private final KafkaSettings kafka;
     private final String topic;
     private final int partitions;
     private final String markerGroup;
@@ -41,7 +42,7 @@ final class DlqWriter implements AutoCloseable {
     private KafkaProducer<byte[], byte[]> producer;
 
     /** @param appId the query's id, stable across restarts from one checkpoint (transactional id and marker group) */
-    DlqWriter(KafkaClientSettings kafka, String topic, int partitions, String appId) {
+    DlqWriter(KafkaSettings kafka, String topic, int partitions, String appId) {
         this.kafka = kafka;
         this.topic = topic;
         this.partitions = partitions;

@@ -1,9 +1,13 @@
 package dev.millrace.jobs.stream;
 
 import dev.millrace.core.events.Event;
+import dev.millrace.core.events.EventJson;
 import dev.millrace.core.events.EventValidator;
 import dev.millrace.core.events.Rejection;
 import dev.millrace.core.events.ValidationResult;
+import dev.millrace.core.spark.SparkSchemas;
+import dev.millrace.core.tables.BronzeEvents;
+import dev.millrace.core.tables.Column;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -13,6 +17,7 @@ import org.apache.spark.sql.types.StructType;
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.util.Iterator;
+import java.util.List;
 import java.util.OptionalLong;
 
 /**
@@ -25,20 +30,15 @@ final class EventDecoder implements MapPartitionsFunction<Row, Row> {
 
     private static final long serialVersionUID = 1L;
 
-    /** Decoded rows: {@code reason} is null exactly for valid events. */
-    static final StructType SCHEMA = new StructType()
-            .add("event_id", DataTypes.StringType)
-            .add("user_id", DataTypes.LongType)
-            .add("item_id", DataTypes.LongType)
-            .add("event_type", DataTypes.StringType)
-            .add("rating", DataTypes.DoubleType)
-            .add("event_time", DataTypes.TimestampType)
-            .add("reason", DataTypes.StringType)
-            .add("detail", DataTypes.StringType)
-            .add("raw", DataTypes.StringType)
-            .add("kafka_topic", DataTypes.StringType)
-            .add("kafka_partition", DataTypes.IntegerType)
-            .add("kafka_offset", DataTypes.LongType);
+    /** The event contract's fields, in the order of the decoded rows. */
+    private static final List<String> EVENT_COLUMNS = List.of(EventJson.EVENT_ID, EventJson.USER_ID, EventJson.ITEM_ID,
+            EventJson.EVENT_TYPE, EventJson.RATING, EventJson.EVENT_TIME);
+
+    /**
+     * Decoded rows: the event's columns as bronze.events types them (keys are strings), nullable since a reject has
+     * none, then the rejection and the Kafka coordinates; {@code reason} is null exactly for valid events.
+     */
+    static final StructType SCHEMA = schema();
 
     private final EventValidator validator;
     private final Long watermarkMillis;
@@ -63,6 +63,21 @@ final class EventDecoder implements MapPartitionsFunction<Row, Row> {
                 return decode(records.next());
             }
         };
+    }
+
+    private static StructType schema() {
+        StructType s = new StructType();
+        for (String name : EVENT_COLUMNS) {
+            Column c = BronzeEvents.CONTRACT.columns().stream().filter(col -> col.name().equals(name)).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("bronze.events has no column " + name));
+            s = s.add(name, SparkSchemas.type(c), true);
+        }
+        return s.add("reason", DataTypes.StringType)
+                .add("detail", DataTypes.StringType)
+                .add("raw", DataTypes.StringType)
+                .add("kafka_topic", DataTypes.StringType)
+                .add(BronzeEvents.KAFKA_PARTITION, DataTypes.IntegerType)
+                .add(BronzeEvents.KAFKA_OFFSET, DataTypes.LongType);
     }
 
     /** Decodes one Kafka row: value (binary), topic, partition, offset. */

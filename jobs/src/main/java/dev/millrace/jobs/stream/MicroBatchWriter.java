@@ -2,6 +2,7 @@ package dev.millrace.jobs.stream;
 
 import dev.millrace.core.events.DlqRecord;
 import dev.millrace.core.events.EventValidator;
+import dev.millrace.core.kafka.KafkaSettings;
 import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -44,17 +45,17 @@ final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long> {
     }
 
     private final SparkStreamSettings settings;
-    private final KafkaClientSettings kafka;
+    private final KafkaSettings kafka;
     private final BronzeEventsSink sink;
     private final EventScoring scoring;
     private final WatermarkLog watermarks;
     private final StreamStats stats;
     private final AfterBatchHook hook;
-    private final EventValidator validator = EventValidator.DEFAULT;
+    private final EventValidator validator;
     private DlqWriter dlq;
     private String appId;
 
-    MicroBatchWriter(SparkStreamSettings settings, KafkaClientSettings kafka, BronzeEventsSink sink, EventScoring scoring,
+    MicroBatchWriter(SparkStreamSettings settings, KafkaSettings kafka, BronzeEventsSink sink, EventScoring scoring,
                      WatermarkLog watermarks, StreamStats stats, AfterBatchHook hook) {
         this.settings = settings;
         this.kafka = kafka;
@@ -63,6 +64,7 @@ final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long> {
         this.watermarks = watermarks;
         this.stats = stats;
         this.hook = hook;
+        this.validator = settings.validator();
     }
 
     @Override

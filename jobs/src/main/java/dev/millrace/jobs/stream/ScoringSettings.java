@@ -3,6 +3,7 @@ package dev.millrace.jobs.stream;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigValue;
 import dev.millrace.core.config.MillraceConfig;
+import dev.millrace.core.tables.BronzeEvents;
 import dev.millrace.udfs.InputSpec;
 import dev.millrace.udfs.ModelEngine;
 import dev.millrace.udfs.ModelRef;
@@ -22,8 +23,8 @@ import java.util.Optional;
  */
 public record ScoringSettings(Optional<ModelRef> model, String features, int batchSize) {
 
-    /** The column of the written rows that holds the model's output. */
-    public static final String SCORE_COLUMN = "score";
+    /** The column of the written rows that holds the model's output (bronze.events' score column). */
+    public static final String SCORE_COLUMN = BronzeEvents.SCORE;
     static final String FEATURES_COLUMN = "_features";
 
     public static ScoringSettings from(MillraceConfig c, String prefix) {

@@ -1,6 +1,7 @@
 package dev.millrace.jobs.stream;
 
 import dev.millrace.core.config.MillraceConfig;
+import dev.millrace.core.kafka.KafkaSettings;
 import dev.millrace.core.lake.Lake;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -37,7 +38,7 @@ public final class SparkStreamJob {
     private final SparkSession spark;
     private final MillraceConfig config;
     private final SparkStreamSettings settings;
-    private final KafkaClientSettings kafka;
+    private final KafkaSettings kafka;
     private final MicroBatchWriter.AfterBatchHook hook;
     private volatile boolean stopRequested;
 
@@ -49,7 +50,7 @@ public final class SparkStreamJob {
         this.spark = spark;
         this.config = config;
         this.settings = SparkStreamSettings.from(config);
-        this.kafka = KafkaClientSettings.from(config);
+        this.kafka = KafkaSettings.from(config);
         this.hook = hook;
     }
 

@@ -1,6 +1,8 @@
 package dev.millrace.jobs.stream;
 
 import dev.millrace.core.config.MillraceConfig;
+import dev.millrace.core.events.EventValidator;
+import dev.millrace.core.events.RatingRange;
 import dev.millrace.core.lake.Lake;
 import dev.millrace.core.lake.TableName;
 
@@ -21,10 +23,12 @@ import java.time.Duration;
  * @param startingOffsets      where a new query starts reading (earliest or latest); a restart resumes from its checkpoint
  * @param idleTimeout          {@code --until-idle} stops after this long without new records
  * @param scoring              the model that scores each valid event
+ * @param ratings              the event contract's rating range, {@code millrace.events.rating} (file ingest's too)
  */
 public record SparkStreamSettings(String topic, String dlqTopic, int dlqPartitions, TableName table, String checkpoint,
                                   Duration trigger, long maxOffsetsPerTrigger, Duration allowedLateness,
-                                  String startingOffsets, Duration idleTimeout, ScoringSettings scoring) {
+                                  String startingOffsets, Duration idleTimeout, ScoringSettings scoring,
+                                  RatingRange ratings) {
 
     static final String PREFIX = "millrace.stream.spark.";
 
@@ -59,6 +63,12 @@ public record SparkStreamSettings(String topic, String dlqTopic, int dlqPartitio
                 c.getDuration(PREFIX + "allowed-lateness"),
                 c.getString(PREFIX + "starting-offsets"),
                 c.getDuration(PREFIX + "idle-timeout"),
-                ScoringSettings.from(c, PREFIX + "scoring"));
+                ScoringSettings.from(c, PREFIX + "scoring"),
+                RatingRange.from(c));
+    }
+
+    /** The validator of the events topic's records, with the conf's rating range. */
+    public EventValidator validator() {
+        return new EventValidator(ratings);
     }
 }

@@ -5,16 +5,18 @@ import dev.millrace.core.lake.Lake;
 import dev.millrace.featurestore.definitions.DerivedFeature;
 import dev.millrace.featurestore.definitions.EntityDefinition;
 import dev.millrace.featurestore.definitions.FeatureRegistry;
+import dev.millrace.featurestore.definitions.RunnableFeatures;
+import dev.millrace.featurestore.offline.LakeSources;
 import dev.millrace.featurestore.offline.OfflineStore;
 import dev.millrace.featurestore.offline.PointInTimeJoin;
 import dev.millrace.jobs.features.TrainingSetSettings;
+import dev.millrace.jobs.training.model.KeyedAls;
 import dev.millrace.jobs.training.model.RankerModels;
 import dev.millrace.udfs.ModelScorer;
 import dev.millrace.udfs.ScoringOptions;
 import dev.millrace.udfs.registry.FeatureSpec;
 import dev.millrace.udfs.registry.ModelRegistry;
 import dev.millrace.udfs.registry.ModelVersion;
-import org.apache.spark.ml.recommendation.ALSModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -27,7 +29,6 @@ import java.util.Optional;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
@@ -37,7 +38,8 @@ import static org.apache.spark.sql.functions.row_number;
  * The two stages shared by {@code evaluate} and {@code score}, as Spark plans (nothing reaches the driver): ALS
  * top-N candidates per user without the items the user already interacted with, then each candidate's features as
  * of an instant (the same point-in-time join as the training set), its input vector from the model version's
- * {@link FeatureSpec}s and the ranker's score through the DJL UDF ({@link ModelScorer}).
+ * {@link FeatureSpec}s and the ranker's score through the DJL UDF ({@link ModelScorer}). Keys are the string
+ * {@code user_id} and {@code item_id} throughout ({@link KeyedAls} keeps ALS's int ids inside).
  */
 public final class CandidateRanking {
 
@@ -58,16 +60,12 @@ public final class CandidateRanking {
      * not in {@code known} ({@code user_id, item_id}). Fetches n + the most items any of these users knows (capped
      * by {@code maxFetch}), so the exclusion leaves n wherever the catalogue allows.
      */
-    public Dataset<Row> candidates(ALSModel als, Dataset<Row> users, Dataset<Row> known, int n, int maxFetch) {
+    public Dataset<Row> candidates(KeyedAls als, Dataset<Row> users, Dataset<Row> known, int n, int maxFetch) {
         Dataset<Row> knownOfUsers = known.join(users.select("user_id").distinct(), "user_id");
         Row most = knownOfUsers.groupBy("user_id").agg(count(lit(1)).as("c")).agg(max("c")).first();
-        long catalogue = als.itemFactors().count();
+        long catalogue = als.itemCount();
         long fetch = Math.min(catalogue, Math.min((long) maxFetch, n + (most.isNullAt(0) ? 0 : most.getLong(0))));
-        Dataset<Row> asked = users.select(col("user_id").cast("int").as("user_id")).distinct();
-        Dataset<Row> recs = als.recommendForUserSubset(asked, (int) Math.max(n, fetch))
-                .select(col("user_id").cast("bigint").as("user_id"), explode(col("recommendations")).as("r"))
-                .select(col("user_id"), col("r.item_id").cast("bigint").as("item_id"),
-                        col("r.rating").cast("double").as("als_score"));
+        Dataset<Row> recs = als.recommend(users, (int) Math.max(n, fetch));
         return recs.join(knownOfUsers.select("user_id", "item_id"), recs.col("user_id").equalTo(
                         knownOfUsers.col("user_id")).and(recs.col("item_id").equalTo(knownOfUsers.col("item_id"))),
                         "left_anti")
@@ -76,12 +74,19 @@ public final class CandidateRanking {
                 .where(col("_r").leq(n)).drop("_r");
     }
 
-    /** Candidates with every entity's features as of {@code asOf} and the derived features. */
+    /**
+     * Candidates with every entity's features as of {@code asOf} and the derived features: those that can run on this
+     * lake, as in the training set (an entity whose features all read missing sources has no table and is left out).
+     */
     public Dataset<Row> withFeatures(Dataset<Row> candidates, Instant asOf) {
         OfflineStore store = new OfflineStore(spark, lake);
         PointInTimeJoin pit = new PointInTimeJoin(ts.maxFeatureAge());
+        RunnableFeatures runnable = new LakeSources(spark, lake).runnable(features);
         Dataset<Row> rows = candidates.withColumn("event_time", lit(Timestamp.from(asOf)));
         for (String name : ts.entities()) {
+            if (runnable.registry().definitionsOf(name).isEmpty()) {
+                continue;
+            }
             EntityDefinition entity = features.entity(name);
             Optional<Dataset<Row>> table = store.read(entity);
             if (table.isEmpty()) {
@@ -89,7 +94,7 @@ public final class CandidateRanking {
             }
             rows = pit.join(rows, "event_time", entity, table.get(), entity.name() + "_feature_ts");
         }
-        for (DerivedFeature d : features.derived()) {
+        for (DerivedFeature d : runnable.registry().derived()) {
             rows = rows.withColumn(d.name(), expr(d.expression()));
         }
         return rows;

@@ -102,12 +102,12 @@ class FeatureValuesTest {
     @Test
     void userCountsMeansAndRecencyMatchPlainJavaOverTheRawCsv() {
         long cut = Instant.parse("2018-07-01T00:00:00Z").getEpochSecond();
-        Map<Long, long[]> counts = new HashMap<>();
-        Map<Long, Double> sums = new HashMap<>();
-        Map<Long, Long> last = new HashMap<>();
+        Map<String, long[]> counts = new HashMap<>();
+        Map<String, Double> sums = new HashMap<>();
+        Map<String, Long> last = new HashMap<>();
         for (Row r : spark.read().option("header", "true").csv(MovieLensLake.ML.resolve("ratings.csv").toString())
                 .collectAsList()) {
-            long user = Long.parseLong(r.getString(0));
+            String user = r.getString(0);
             long ts = Long.parseLong(r.getString(3));
             if (ts >= cut) {
                 continue;
@@ -122,16 +122,16 @@ class FeatureValuesTest {
         }
         assertThat(dateAfter).hasSize(counts.size());
         for (Row r : dateAfter) {
-            long user = r.getLong(r.fieldIndex("user_id"));
+            String user = r.getString(r.fieldIndex("user_id"));
             long[] c = counts.get(user);
-            assertThat(c).as("user %d", user).isNotNull();
-            assertThat(r.getLong(r.fieldIndex("user_events_all"))).as("user %d all", user).isEqualTo(c[0]);
-            assertThat(r.getLong(r.fieldIndex("user_events_7d"))).as("user %d 7d", user).isEqualTo(c[1]);
-            assertThat(r.getLong(r.fieldIndex("user_events_30d"))).as("user %d 30d", user).isEqualTo(c[2]);
-            assertThat(r.getLong(r.fieldIndex("user_events_90d"))).as("user %d 90d", user).isEqualTo(c[3]);
-            assertThat(r.getDouble(r.fieldIndex("user_mean_rating"))).as("user %d mean", user)
+            assertThat(c).as("user %s", user).isNotNull();
+            assertThat(r.getLong(r.fieldIndex("user_events_all"))).as("user %s all", user).isEqualTo(c[0]);
+            assertThat(r.getLong(r.fieldIndex("user_events_7d"))).as("user %s 7d", user).isEqualTo(c[1]);
+            assertThat(r.getLong(r.fieldIndex("user_events_30d"))).as("user %s 30d", user).isEqualTo(c[2]);
+            assertThat(r.getLong(r.fieldIndex("user_events_90d"))).as("user %s 90d", user).isEqualTo(c[3]);
+            assertThat(r.getDouble(r.fieldIndex("user_mean_rating"))).as("user %s mean", user)
                     .isCloseTo(sums.get(user) / c[0], within(EPS));
-            assertThat(r.getDouble(r.fieldIndex("user_recency_days"))).as("user %d recency", user)
+            assertThat(r.getDouble(r.fieldIndex("user_recency_days"))).as("user %s recency", user)
                     .isCloseTo((cut - last.get(user)) / 86400.0, within(EPS));
         }
         // Some users were active in each window, so the windows are really tested.
@@ -142,19 +142,19 @@ class FeatureValuesTest {
     void genreAffinityMatchesPlainSql() {
         List<String> genres = FeatureRegistry.load(config).definitions().stream()
                 .filter(d -> d.name().equals("user_genre_affinity")).findFirst().orElseThrow().vocabulary();
-        Map<Long, Row> expected = new HashMap<>();
+        Map<String, Row> expected = new HashMap<>();
         for (Row r : spark.sql("SELECT r.user_id, "
                 + "avg(CASE WHEN array_contains(m.genres, 'Drama') THEN 1D ELSE 0D END) AS drama, "
                 + "avg(CASE WHEN array_contains(m.genres, 'Sci-Fi') THEN 1D ELSE 0D END) AS scifi "
                 + "FROM silver.ratings r JOIN silver.movies m ON r.item_id = m.item_id "
                 + "WHERE r.event_time < " + CUT + " GROUP BY r.user_id").collectAsList()) {
-            expected.put(r.getLong(0), r);
+            expected.put(r.getString(0), r);
         }
         assertThat(expected).hasSize(dateAfter.size());
         int drama = genres.indexOf("Drama");
         int scifi = genres.indexOf("Sci-Fi");
         for (Row r : dateAfter) {
-            Row e = expected.get(r.getLong(r.fieldIndex("user_id")));
+            Row e = expected.get(r.getString(r.fieldIndex("user_id")));
             List<Double> affinity = r.getList(r.fieldIndex("user_genre_affinity"));
             assertThat(affinity).hasSize(genres.size());
             assertThat(affinity.get(drama)).isCloseTo(e.getDouble(1), within(EPS));
@@ -176,24 +176,24 @@ class FeatureValuesTest {
                 + "  avg(CASE WHEN event_time >= " + CUT + " - INTERVAL 90 DAYS THEN rating END) "
                 + "    - avg(CASE WHEN event_time < " + CUT + " - INTERVAL 90 DAYS THEN rating END) AS trend "
                 + "FROM r CROSS JOIN g GROUP BY r.item_id";
-        Map<Long, Row> expected = new HashMap<>();
-        spark.sql(sql).collectAsList().forEach(r -> expected.put(r.getLong(0), r));
+        Map<String, Row> expected = new HashMap<>();
+        spark.sql(sql).collectAsList().forEach(r -> expected.put(r.getString(0), r));
         int withTrend = 0;
         for (Row a : actual.collectAsList()) {
-            long item = a.getLong(a.fieldIndex("item_id"));
+            String item = a.getString(a.fieldIndex("item_id"));
             Row e = expected.get(item);
             if (e == null) {
                 assertThat(a.getLong(a.fieldIndex("item_popularity_all"))).isZero();
                 assertThat(a.isNullAt(a.fieldIndex("item_mean_rating"))).isTrue();
                 continue;
             }
-            assertThat(a.getLong(a.fieldIndex("item_popularity_all"))).as("item %d", item).isEqualTo(e.getLong(1));
-            assertThat(a.getLong(a.fieldIndex("item_popularity_30d"))).as("item %d", item).isEqualTo(e.getLong(2));
-            assertThat(a.getLong(a.fieldIndex("item_distinct_users"))).as("item %d", item).isEqualTo(e.getLong(3));
+            assertThat(a.getLong(a.fieldIndex("item_popularity_all"))).as("item %s", item).isEqualTo(e.getLong(1));
+            assertThat(a.getLong(a.fieldIndex("item_popularity_30d"))).as("item %s", item).isEqualTo(e.getLong(2));
+            assertThat(a.getLong(a.fieldIndex("item_distinct_users"))).as("item %s", item).isEqualTo(e.getLong(3));
             assertThat(a.getDouble(a.fieldIndex("item_mean_rating"))).isCloseTo(e.getDouble(4), within(EPS));
             assertThat(a.getDouble(a.fieldIndex("item_bayesian_rating"))).isCloseTo(e.getDouble(5), within(EPS));
             if (e.isNullAt(6)) {
-                assertThat(a.isNullAt(a.fieldIndex("item_rating_trend"))).as("item %d trend", item).isTrue();
+                assertThat(a.isNullAt(a.fieldIndex("item_rating_trend"))).as("item %s trend", item).isTrue();
             } else {
                 withTrend++;
                 assertThat(a.getDouble(a.fieldIndex("item_rating_trend"))).isCloseTo(e.getDouble(6), within(EPS));
@@ -207,16 +207,17 @@ class FeatureValuesTest {
         List<String> genres = FeatureRegistry.load(config).definitions().stream()
                 .filter(d -> d.name().equals("item_genres")).findFirst().orElseThrow().vocabulary();
         Pattern year = Pattern.compile("\\((\\d{4})\\)\\s*$");
-        Map<Long, Row> actual = new HashMap<>();
+        Map<String, Row> actual = new HashMap<>();
         table("item").where("feature_date = DATE'" + DATE + "'").collectAsList()
-                .forEach(r -> actual.put(r.getLong(r.fieldIndex("item_id")), r));
+                .forEach(r -> actual.put(r.getString(r.fieldIndex("item_id")), r));
         int withYear = 0;
         for (Row m : spark.read().option("header", "true").option("escape", "\"")
                 .csv(MovieLensLake.ML.resolve("movies.csv").toString())
                 .collectAsList()) {
-            long item = Long.parseLong(m.getString(0));
+            // MovieLens ids are the strings of their numbers ("1", "356"), as in the raw file.
+            String item = m.getString(0);
             Row a = actual.get(item);
-            assertThat(a).as("item %d", item).isNotNull();
+            assertThat(a).as("item %s", item).isNotNull();
             Matcher match = year.matcher(m.getString(1));
             if (match.find()) {
                 withYear++;
@@ -228,7 +229,7 @@ class FeatureValuesTest {
             List<String> itemGenres = List.of(m.getString(2).split("\\|"));
             List<Integer> bits = a.getList(a.fieldIndex("item_genres"));
             for (int i = 0; i < genres.size(); i++) {
-                assertThat(bits.get(i)).as("item %d genre %s", item, genres.get(i))
+                assertThat(bits.get(i)).as("item %s genre %s", item, genres.get(i))
                         .isEqualTo(itemGenres.contains(genres.get(i)) ? 1 : 0);
             }
         }

@@ -4,6 +4,7 @@ import dev.millrace.core.run.ExitCodes;
 import dev.millrace.core.spark.SharedSpark;
 import dev.millrace.jobs.generate.GeneratorSpec;
 import dev.millrace.jobs.generate.MovieLensGenerator;
+import dev.millrace.jobs.generate.Shape;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -52,6 +53,7 @@ class GeneratedDataIngestTest {
         assertThat(r.code()).isEqualTo(ExitCodes.OK);
         @SuppressWarnings("unchecked")
         Map<String, Long> injected = (Map<String, Long>) manifest.get("bad_rating_lines");
+        assertThat(injected).containsKeys("bad_type", "bad_key");
         assertThat(r.quarantined("ratings")).isEqualTo(injected);
         assertThat(lake.table(Entity.RATINGS.silver()).count()).isEqualTo((Long) manifest.get("good_rating_rows"));
         assertThat(r.number("ratings", "rows_in")).isEqualTo((Long) manifest.get("rating_lines"));
@@ -62,6 +64,28 @@ class GeneratedDataIngestTest {
         double median = lake.spark.sql("SELECT percentile(n, 0.5) FROM (SELECT count(*) n FROM delta.`"
                 + lake.lake.location(Entity.RATINGS.silver()) + "` GROUP BY item_id)").first().getDouble(0);
         assertThat(top).isGreaterThan((long) (5 * median));
+    }
+
+    @Test
+    void interactionsShapeWritesTheSameRatingsAndNothingElse() throws Exception {
+        Path full = SharedSpark.newLakeDir("gen-full");
+        Path only = SharedSpark.newLakeDir("gen-interactions");
+        GeneratorSpec ml = spec(8, 0.01);
+        new MovieLensGenerator(ml).writeTo(full);
+        Map<String, Object> manifest = new MovieLensGenerator(new GeneratorSpec(ml.users(), ml.items(), ml.events(),
+                ml.seed(), ml.badFraction(), ml.start(), ml.end(), Shape.INTERACTIONS, 0, 0)).writeTo(only);
+        try (var files = Files.list(only)) {
+            assertThat(files.map(f -> f.getFileName().toString()).sorted().toList())
+                    .containsExactly("_generator.json", "ratings.csv");
+        }
+        assertThat(sha(only.resolve("ratings.csv"))).isEqualTo(sha(full.resolve("ratings.csv")));
+        assertThat(manifest).containsEntry("shape", "interactions").containsEntry("tag_lines", 0L);
+        IngestFixture lake = new IngestFixture("generated-interactions", Map.of());
+        IngestFixture.Result r = lake.ingestMovieLens(only.toString());
+        assertThat(r.code()).isEqualTo(ExitCodes.OK);
+        assertThat(lake.table(Entity.RATINGS.silver()).count()).isEqualTo((Long) manifest.get("good_rating_rows"));
+        assertThat(lake.exists(Entity.MOVIES.silver())).isFalse();
+        assertThat(r.number("movies", "files_new")).isZero();
     }
 
     private static String sha(Path p) throws Exception {

@@ -40,7 +40,7 @@ class IncrementalIngestTest {
         assertThat(conflict.<String>getAs("detail")).contains("already in silver.ratings");
         assertThat(conflict.<String>getAs("raw_text")).startsWith("2,2,5.0,");
         assertThat(lake.table(Entity.RATINGS.silver()).count()).isEqualTo(3);
-        assertThat(lake.table(Entity.RATINGS.silver()).filter("user_id = 2").first().<Double>getAs("rating"))
+        assertThat(lake.table(Entity.RATINGS.silver()).filter("user_id = '2'").first().<Double>getAs("rating"))
                 .isEqualTo(3.0);
 
         assertThat(second.number("movies", "updated")).isEqualTo(1);

@@ -6,6 +6,7 @@ import dev.millrace.core.spark.SharedSpark;
 import dev.millrace.jobs.cli.JobContext;
 import dev.millrace.jobs.sql.SqlCommand;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -70,9 +71,22 @@ class MovieLensIngestTest {
     }
 
     @Test
+    void keysAreTheIdsDecimalText() {
+        var ratings = lake.table(Entity.RATINGS.silver());
+        assertThat(ratings.schema().apply("user_id").dataType()).isEqualTo(DataTypes.StringType);
+        assertThat(ratings.schema().apply("item_id").dataType()).isEqualTo(DataTypes.StringType);
+        assertThat(lake.table(Entity.LINKS.silver()).schema().apply("tmdb_id").dataType())
+                .isEqualTo(DataTypes.StringType);
+        assertThat(ratings.filter("user_id = '1' AND item_id = '356'").count()).isEqualTo(1L);
+        assertThat(ratings.filter("NOT item_id RLIKE '^[1-9][0-9]*$'").count()).isZero();
+        assertThat(lake.table(Entity.LINKS.silver()).filter("item_id = '1'").first().<String>getAs("tmdb_id"))
+                .isEqualTo("862");
+    }
+
+    @Test
     void typesValuesAndShardsRows() {
         Row r = lake.table(Entity.RATINGS.silver())
-                .filter("user_id = 1 AND item_id = 1").select("rating", "event_time", "event_date", "_line",
+                .filter("user_id = '1' AND item_id = '1'").select("rating", "event_time", "event_date", "_line",
                         "user_bucket", "event_period").first();
         assertThat(r.getDouble(0)).isEqualTo(4.0);
         assertThat(r.getTimestamp(1).toInstant().getEpochSecond()).isEqualTo(964_982_703L);
@@ -80,11 +94,11 @@ class MovieLensIngestTest {
         assertThat(r.getLong(3)).isEqualTo(2L); // line 1 is the header
         assertThat(r.getInt(4)).isBetween(0, 3);
         assertThat(r.getDate(5).toString()).isEqualTo("2000-07-01");
-        Row toyStory = lake.table(Entity.MOVIES.silver()).filter("item_id = 1").select("title", "genres").first();
+        Row toyStory = lake.table(Entity.MOVIES.silver()).filter("item_id = '1'").select("title", "genres").first();
         assertThat(toyStory.getString(0)).isEqualTo("Toy Story (1995)");
         assertThat(toyStory.getList(1)).containsExactly("Adventure", "Animation", "Children", "Comedy", "Fantasy");
         // A quoted title with a comma.
-        assertThat(lake.table(Entity.MOVIES.silver()).filter("item_id = 11").first().<String>getAs("title"))
+        assertThat(lake.table(Entity.MOVIES.silver()).filter("item_id = '11'").first().<String>getAs("title"))
                 .isEqualTo("American President, The (1995)");
         // Every user's rows sit in exactly one bucket.
         assertThat(lake.table(Entity.RATINGS.silver()).groupBy("user_id").agg(
@@ -101,13 +115,13 @@ class MovieLensIngestTest {
 
     @Test
     void sqlAnswersTopTenMoviesByRatingCount() throws IOException {
-        Map<Long, Long> counts = new HashMap<>();
+        Map<String, Long> counts = new HashMap<>();
         List<String> lines = Files.readAllLines(ML.resolve("ratings.csv"), StandardCharsets.UTF_8);
         for (String line : lines.subList(1, lines.size())) {
-            counts.merge(Long.parseLong(line.split(",")[1]), 1L, Long::sum);
+            counts.merge(line.split(",")[1], 1L, Long::sum);
         }
         List<String> expected = counts.entrySet().stream()
-                .sorted(Map.Entry.<Long, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
                 .limit(10).map(e -> e.getKey() + "," + e.getValue()).collect(Collectors.toList());
 
         String out = runSql("--format", "csv", "SELECT item_id, count(*) AS n FROM silver.ratings "

@@ -2,13 +2,15 @@ package dev.millrace.jobs.serving;
 
 import dev.millrace.core.config.MillraceConfig;
 import dev.millrace.core.lake.Lake;
-import dev.millrace.core.lake.TableName;
 import dev.millrace.core.run.ExitCodes;
 import dev.millrace.core.spark.SharedSpark;
+import dev.millrace.core.tables.GoldTables;
 import dev.millrace.featurestore.online.OnlineStore;
 import dev.millrace.featurestore.online.OnlineStores;
 import dev.millrace.featurestore.online.StoreSettings;
 import dev.millrace.featurestore.online.VersionPointer;
+import dev.millrace.featurestore.serving.RecommendationAnswer;
+import dev.millrace.featurestore.serving.RecommendationService;
 import dev.millrace.jobs.Main;
 import dev.millrace.jobs.cli.JobContext;
 import org.apache.spark.sql.SparkSession;
@@ -28,10 +30,12 @@ class ServingCommandsTest {
         SparkSession spark = SharedSpark.session();
         MillraceConfig config = SharedSpark.configWithLake("serving-commands");
         Lake lake = Lake.from(config);
-        spark.range(1, 21).selectExpr("id AS user_id",
-                        "array(named_struct('item_id', id * 10, 'score', 1.0D)) AS items",
+        // The gold contract's STRING keys (core's GoldTables), shaped like a retail feed's: account codes and SKUs.
+        spark.range(1, 21).selectExpr("CONCAT('acct-', id) AS " + GoldTables.USER_ID,
+                        "array(named_struct('item_id', CONCAT('SKU-', id * 10, '-RED'), 'score', CAST(1.0 AS FLOAT))) AS "
+                                + GoldTables.ITEMS,
                         "'m1' AS model_version", "'r1' AS run_id", "current_timestamp() AS generated_at")
-                .write().format("delta").save(lake.location(TableName.of("gold", "recommendations")));
+                .write().format("delta").save(lake.location(GoldTables.RECOMMENDATIONS));
 
         JobContext ctx = new JobContext(config, spark);
         assertThat(new PublishCommand().execute(ctx)).isEqualTo(ExitCodes.OK);
@@ -48,6 +52,10 @@ class ServingCommandsTest {
         assertThat(rolled).contains("current 2 -> 1");
         try (OnlineStore store = OnlineStores.open(StoreSettings.from(config))) {
             assertThat(store.pointer()).contains(new VersionPointer(1, 2));
+            RecommendationAnswer a = new RecommendationService(store).recommend("acct-7", 10);
+            assertThat(a.fallback()).isFalse();
+            assertThat(a.record().itemIds()).containsExactly("SKU-70-RED");
+            assertThat(new RecommendationService(store).recommend("7", 10).fallback()).isTrue();
         }
     }
 

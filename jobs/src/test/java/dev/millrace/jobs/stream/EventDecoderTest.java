@@ -1,5 +1,6 @@
 package dev.millrace.jobs.stream;
 
+import dev.millrace.core.config.MillraceConfig;
 import dev.millrace.core.events.EventValidator;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Row;
@@ -11,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.Map;
 import java.util.OptionalLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -19,13 +21,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 class EventDecoderTest {
 
     private static final Instant T = Instant.parse("2026-11-30T10:00:00Z");
+    private static final String USER = "5f0c2a9e-3b1d-4c7a-9e2f-8d6b1a0c4e7f";
 
     private static Row kafka(String value, long offset) {
         return RowFactory.create(value == null ? null : value.getBytes(StandardCharsets.UTF_8), "events", 1, offset);
     }
 
     private static String event(String id, Instant time) {
-        return "{\"event_id\":\"" + id + "\",\"user_id\":42,\"item_id\":31,\"event_type\":\"rating\",\"rating\":4.5,"
+        return "{\"event_id\":\"" + id + "\",\"user_id\":\"" + USER + "\",\"item_id\":31,\"event_type\":\"rating\",\"rating\":4.5,"
                 + "\"event_time\":\"" + time + "\"}";
     }
 
@@ -33,8 +36,8 @@ class EventDecoderTest {
     void validEventsBecomeTypedRowsWithTheirKafkaCoordinates() {
         Row r = new EventDecoder(EventValidator.DEFAULT, OptionalLong.empty(), 60_000).decode(kafka(event("e-1", T), 7));
         assertThat(r.getString(0)).isEqualTo("e-1");
-        assertThat(r.getLong(1)).isEqualTo(42);
-        assertThat(r.getLong(2)).isEqualTo(31);
+        assertThat(r.getString(1)).isEqualTo(USER);
+        assertThat(r.getString(2)).as("a JSON integer id is its decimal text").isEqualTo("31");
         assertThat(r.getString(3)).isEqualTo("rating");
         assertThat(r.getDouble(4)).isEqualTo(4.5);
         assertThat(((Timestamp) r.get(5)).toInstant()).isEqualTo(T);
@@ -53,6 +56,26 @@ class EventDecoderTest {
         assertThat(bad.isNullAt(0)).isTrue();
         assertThat(d.decode(kafka(null, 4)).getString(6)).isEqualTo("bad_json");
         assertThat(d.decode(kafka(event("e-2", T).replace("4.5", "9.5"), 5)).getString(6)).isEqualTo("out_of_range");
+        assertThat(d.decode(kafka(event("e-3", T).replace(USER, USER + " "), 6)).getString(6)).isEqualTo("bad_key");
+    }
+
+    @Test
+    void theRatingRangeComesFromConf() {
+        MillraceConfig narrow = MillraceConfig.defaults().with(Map.of("millrace.events.rating.max", 4.0));
+        EventDecoder d = new EventDecoder(SparkStreamSettings.from(narrow).validator(), OptionalLong.empty(), 60_000);
+        assertThat(d.decode(kafka(event("e-4", T), 1)).getString(6)).as("4.5 > 4.0").isEqualTo("out_of_range");
+        EventDecoder defaults = new EventDecoder(SparkStreamSettings.from(MillraceConfig.defaults()).validator(),
+                OptionalLong.empty(), 60_000);
+        assertThat(defaults.decode(kafka(event("e-5", T), 2)).isNullAt(6)).isTrue();
+    }
+
+    @Test
+    void decodedEventColumnsAreTypedLikeBronzeEvents() {
+        for (String name : java.util.List.of("event_id", "user_id", "item_id", "event_type", "rating", "event_time")) {
+            assertThat(EventDecoder.SCHEMA.apply(name).dataType()).as(name)
+                    .isEqualTo(BronzeEventsSink.SCHEMA.apply(name).dataType());
+        }
+        assertThat(BronzeEventsSink.SCHEMA.apply("user_id").dataType().typeName()).isEqualTo("string");
     }
 
     @Test

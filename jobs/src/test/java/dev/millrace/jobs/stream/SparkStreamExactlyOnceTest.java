@@ -150,6 +150,14 @@ class SparkStreamExactlyOnceTest {
         List<String> ids = spark.sql("SELECT event_id FROM " + table).collectAsList().stream()
                 .map(r -> r.getString(0)).sorted().toList();
         assertThat(ids).as("bronze holds each good event exactly once").isEqualTo(expectedIds);
+        // String keys as produced: UUID users, items from JSON integers (their decimal text) and SKU strings.
+        Map<String, String> keys = new HashMap<>();
+        spark.sql("SELECT event_id, user_id, item_id FROM " + table).collectAsList()
+                .forEach(r -> keys.put(r.getString(0), r.getString(1) + "/" + r.getString(2)));
+        Map<String, String> expectedKeys = new HashMap<>();
+        produced.stream().filter(in -> in.expectedReason() == null).forEach(in -> expectedKeys.put(in.eventId(), in.keys()));
+        assertThat(keys).isEqualTo(expectedKeys);
+        assertThat(keys.values()).anyMatch(k -> k.contains("SKU-")).anyMatch(k -> k.matches(".*/\\d+"));
         Row nulls = spark.sql("SELECT count_if(score IS NULL), count_if(kafka_offset IS NULL), "
                 + "count_if(event_date <> to_date(event_time)) FROM " + table).first();
         assertThat(nulls.getLong(0)).as("every row scored").isZero();

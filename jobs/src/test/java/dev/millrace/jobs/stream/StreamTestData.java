@@ -16,15 +16,31 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
-/** Events for the streaming tests: good ones with known ids, malformed ones with the reason each must get. */
+/**
+ * Events for the streaming tests: good ones with known ids and string keys (UUID users; items alternately a JSON
+ * integer and a SKU string), malformed ones with the reason each must get.
+ */
 final class StreamTestData {
 
     static final Instant T0 = Instant.parse("2026-11-30T10:00:00Z");
 
-    /** A record to produce, with the DLQ reason it must end up with (null: a good event). */
-    record Input(String value, String expectedReason, String eventId) {
+    /**
+     * A record to produce, with the DLQ reason it must end up with (null: a good event).
+     *
+     * @param keys a good event's {@code user_id/item_id} as bronze.events must hold them (null for bad records)
+     */
+    record Input(String value, String expectedReason, String eventId, String keys) {
+        Input(String value, String expectedReason, String eventId) {
+            this(value, expectedReason, eventId, null);
+        }
+    }
+
+    /** The key of user {@code n}: a UUID, the same in every run. */
+    static String user(int n) {
+        return UUID.nameUUIDFromBytes(("millrace-user-" + n).getBytes(StandardCharsets.UTF_8)).toString();
     }
 
     private StreamTestData() {
@@ -38,31 +54,37 @@ final class StreamTestData {
             default -> "rating";
         };
         String rating = type.equals("rating") ? ",\"rating\":" + (1 + i % 5) + ".0" : "";
-        String json = "{\"event_id\":\"" + id + "\",\"user_id\":" + (1 + i % 17) + ",\"item_id\":" + (100 + i % 29)
+        String user = user(1 + i % 17);
+        // A JSON integer item id is its decimal text; the other half are SKUs with letters.
+        String item = i % 2 == 0 ? Integer.toString(100 + i % 29) : "SKU-" + (100 + i % 29) + "-RED";
+        String itemJson = i % 2 == 0 ? item : "\"" + item + "\"";
+        String json = "{\"event_id\":\"" + id + "\",\"user_id\":\"" + user + "\",\"item_id\":" + itemJson
                 + ",\"event_type\":\"" + type + "\"" + rating + ",\"event_time\":\"" + T0.plusSeconds(i) + "\"}";
-        return new Input(json, null, id);
+        return new Input(json, null, id, user + "/" + item);
     }
 
     /** A malformed record; {@code kind} picks which rule it breaks. */
     static Input bad(int i) {
         String time = T0.plusSeconds(i).toString();
-        return switch (i % 6) {
+        return switch (i % 7) {
             case 0 -> new Input("{\"event_id\":\"b-" + i + "\", not json", "bad_json", null);
             case 1 -> new Input("{\"event_id\":\"b-" + i + "\",\"item_id\":5,\"event_type\":\"view\",\"event_time\":\"" + time + "\"}",
                     "missing_field", null);
-            case 2 -> new Input("{\"event_id\":\"b-" + i + "\",\"user_id\":\"u7\",\"item_id\":5,\"event_type\":\"view\",\"event_time\":\"" + time + "\"}",
+            case 2 -> new Input("{\"event_id\":\"b-" + i + "\",\"user_id\":[\"u7\"],\"item_id\":5,\"event_type\":\"view\",\"event_time\":\"" + time + "\"}",
                     "bad_type", null);
             case 3 -> new Input("{\"event_id\":\"b-" + i + "\",\"user_id\":7,\"item_id\":5,\"event_type\":\"rating\",\"rating\":9.5,\"event_time\":\"" + time + "\"}",
                     "out_of_range", null);
             case 4 -> new Input("{\"event_id\":\"b-" + i + "\",\"user_id\":7,\"item_id\":5,\"event_type\":\"purchase\",\"event_time\":\"" + time + "\"}",
                     "unknown_event_type", null);
+            case 5 -> new Input("{\"event_id\":\"b-" + i + "\",\"user_id\":\"u7\",\"item_id\":\"\",\"event_type\":\"view\",\"event_time\":\"" + time + "\"}",
+                    "bad_key", null);
             default -> new Input("[1,2,3]", "bad_json", null);
         };
     }
 
     /** A valid event an hour older than everything else: late once a batch of the others is done. */
     static Input late(int i) {
-        String json = "{\"event_id\":\"late-" + i + "\",\"user_id\":3,\"item_id\":4,\"event_type\":\"view\",\"event_time\":\""
+        String json = "{\"event_id\":\"late-" + i + "\",\"user_id\":\"" + user(3) + "\",\"item_id\":4,\"event_type\":\"view\",\"event_time\":\""
                 + T0.minusSeconds(3600 + i) + "\"}";
         return new Input(json, "late_event", null);
     }

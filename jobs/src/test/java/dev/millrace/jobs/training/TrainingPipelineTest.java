@@ -6,6 +6,7 @@ import dev.millrace.core.lake.LakeCatalog;
 import dev.millrace.core.run.ExitCodes;
 import dev.millrace.core.run.RunReport;
 import dev.millrace.core.spark.SharedSpark;
+import dev.millrace.core.tables.GoldTables;
 import dev.millrace.featurestore.offline.SnapshotTimes;
 import dev.millrace.jobs.features.FeaturesJob;
 import dev.millrace.jobs.features.TrainingSetJob;
@@ -15,14 +16,21 @@ import dev.millrace.jobs.training.evaluate.EvaluateJob;
 import dev.millrace.jobs.training.export.ExportManifest;
 import dev.millrace.jobs.training.export.ShardDataset;
 import dev.millrace.jobs.training.export.TrainingExport;
+import dev.millrace.jobs.training.ids.IdDictionary;
+import dev.millrace.jobs.training.model.KeyedAls;
+import dev.millrace.jobs.training.model.RankerModels;
 import dev.millrace.jobs.training.model.TrainJob;
 import dev.millrace.jobs.training.score.ScoreJob;
 import dev.millrace.udfs.registry.ModelRegistry;
+import dev.millrace.udfs.registry.ModelVersion;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,14 +40,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The training pipeline on ml-latest-small, built once for every test here: ingest, feature snapshots every 45 days,
- * a training set of the 2016-2018 interactions (split by date), a 4-shard export, train, evaluate and score.
+ * a training set of the 2016-2018 interactions (split by date), a 4-shard export, train, evaluate and score. Keys
+ * are the strings ingest writes ("1", "356", ...); the test that appends new keys and trains again runs last.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TrainingPipelineTest {
 
     static final Path ML = SharedSpark.sharedData().resolve("movielens/ml-latest-small");
@@ -134,7 +146,10 @@ class TrainingPipelineTest {
         ds.prepare(null);
         assertThat(ds.size()).isEqualTo(m.shards().get(1).rows());
         Row first = shard(m, 1).first();
-        assertThat(ds.userId(0)).isEqualTo(first.getLong(0));
+        assertThat(ds.userId(0)).isEqualTo(first.getString(0));
+        assertThat(ds.itemId(0)).isEqualTo(first.getString(1));
+        assertThat(all.schema().apply("user_id").dataType().simpleString()).isEqualTo("string");
+        assertThat(all.schema().apply("item_id").dataType().simpleString()).isEqualTo("string");
         assertThat(ds.features(0)).hasSize(m.features().size());
         assertThat(ds.features(0)[0]).isEqualTo(first.<Float>getList(first.fieldIndex("features")).get(0));
     }
@@ -187,12 +202,12 @@ class TrainingPipelineTest {
     void rankingMetricsMatchHandComputedValues() {
         // User 1: truth {10, 20}, recommended 10 (hit), 30, 20 (hit). User 2: truth {40}, nothing recommended.
         Dataset<Row> recs = spark.createDataFrame(List.of(
-                org.apache.spark.sql.RowFactory.create(1L, 10L, 1), org.apache.spark.sql.RowFactory.create(1L, 30L, 2),
-                org.apache.spark.sql.RowFactory.create(1L, 20L, 3)), new org.apache.spark.sql.types.StructType()
-                .add("user_id", "bigint").add("item_id", "bigint").add("rank", "int"));
-        Dataset<Row> truth = spark.createDataFrame(List.of(org.apache.spark.sql.RowFactory.create(1L, 10L),
-                org.apache.spark.sql.RowFactory.create(1L, 20L), org.apache.spark.sql.RowFactory.create(2L, 40L)),
-                new org.apache.spark.sql.types.StructType().add("user_id", "bigint").add("item_id", "bigint"));
+                org.apache.spark.sql.RowFactory.create("1", "10", 1), org.apache.spark.sql.RowFactory.create("1", "30", 2),
+                org.apache.spark.sql.RowFactory.create("1", "20", 3)), new org.apache.spark.sql.types.StructType()
+                .add("user_id", "string").add("item_id", "string").add("rank", "int"));
+        Dataset<Row> truth = spark.createDataFrame(List.of(org.apache.spark.sql.RowFactory.create("1", "10"),
+                org.apache.spark.sql.RowFactory.create("1", "20"), org.apache.spark.sql.RowFactory.create("2", "40")),
+                new org.apache.spark.sql.types.StructType().add("user_id", "string").add("item_id", "string"));
         Map<String, Double> m = dev.millrace.jobs.training.evaluate.RankingMetrics.compute(recs, truth, 3, 6);
         double dcg = 1 + 1 / (Math.log(4) / Math.log(2));
         double idcg = 1 + 1 / (Math.log(3) / Math.log(2));
@@ -215,10 +230,10 @@ class TrainingPipelineTest {
     @Test
     void everyEligibleUserGetsKUnseenCatalogueItemsAndScoringAgainChangesNothing() throws Exception {
         new LakeCatalog(spark, lake).registerAll();
-        String location = lake.location(ScoreJob.RECOMMENDATIONS);
+        String location = lake.location(GoldTables.RECOMMENDATIONS);
         Dataset<Row> recs = spark.read().format("delta").load(location);
-        assertThat(recs.schema().simpleString()).isEqualTo("struct<user_id:bigint,items:array<struct<item_id:bigint,"
-                + "score:double>>,model_version:string,run_id:string,generated_at:timestamp>");
+        assertThat(recs.schema().simpleString()).isEqualTo("struct<user_id:string,items:array<struct<item_id:string,"
+                + "score:float>>,model_version:string,run_id:string,generated_at:timestamp>");
         ModelRegistry registry = ModelRegistry.at(TrainingSettings.from(config).registryLocation());
         Dataset<Row> alsUsers = spark.read().format("delta")
                 .load(lake.location(dev.millrace.core.lake.TableName.parse("gold.als_user_factors")))
@@ -236,8 +251,9 @@ class TrainingPipelineTest {
         assertThat(recs.where("items[0].score < items[" + (K - 1) + "].score").count()).isZero();
         assertThat(recs.select("model_version").distinct().as(org.apache.spark.sql.Encoders.STRING()).collectAsList())
                 .containsExactly(registry.currentVersion().orElseThrow());
-        Dataset<Row> popular = spark.read().format("delta").load(lake.location(ScoreJob.POPULAR));
+        Dataset<Row> popular = spark.read().format("delta").load(lake.location(GoldTables.POPULAR_ITEMS));
         assertThat(popular.columns()).containsExactly("rank", "item_id", "score");
+        assertThat(popular.schema().apply("item_id").dataType().simpleString()).isEqualTo("string");
 
         long version = DeltaVersions.current(spark, location);
         RunReport again = new RunReport("score");
@@ -247,5 +263,105 @@ class TrainingPipelineTest {
         Set<String> runs = new HashSet<>(spark.read().format("delta").load(location).select("run_id")
                 .as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
         assertThat(runs).containsExactly("run-1");
+    }
+
+    @Test
+    void theIdDictionariesHoldEveryKeyOnceWithDenseIds() {
+        TrainingSettings s = TrainingSettings.from(config);
+        Dataset<Row> silver = spark.table("silver.ratings");
+        for (IdDictionary d : List.of(RankerModels.userIds(spark, lake, s), RankerModels.itemIds(spark, lake, s))) {
+            String key = d.table().equals(s.userIds()) ? "user_id" : "item_id";
+            Dataset<Row> dict = d.read();
+            assertThat(dict.schema().simpleString()).isEqualTo("struct<key:string,id:int>");
+            long keys = silver.select(key).distinct().count();
+            assertThat(silver.select(col(key).as("key")).distinct().join(dict, new String[] {"key"}, "left_anti")
+                    .count()).as("keys of silver.ratings without an id in " + d.table()).isZero();
+            Row r = dict.selectExpr("count(*)", "count(DISTINCT key)", "count(DISTINCT id)", "min(id)", "max(id)")
+                    .first();
+            assertThat(r.getLong(0)).isEqualTo(keys).isEqualTo(r.getLong(1)).isEqualTo(r.getLong(2));
+            assertThat(r.getInt(3)).isZero();
+            assertThat((long) r.getInt(4)).isEqualTo(keys - 1);
+        }
+        // The factors tables carry the string keys of silver, never the ids.
+        Dataset<Row> userFactors = spark.table(s.userFactors().qualified());
+        assertThat(userFactors.schema().apply("user_id").dataType().simpleString()).isEqualTo("string");
+        assertThat(userFactors.join(silver.select("user_id").distinct(), new String[] {"user_id"}, "left_anti")
+                .count()).isZero();
+    }
+
+    @Test
+    @Order(Integer.MAX_VALUE)  // last: it appends to silver.ratings and registers a second version
+    void trainingAgainAfterNewKeysArriveKeepsEveryOldIdAndNumbersTheNewKeysAfterTheMaximum() throws Exception {
+        TrainingSettings s = TrainingSettings.from(config);
+        IdDictionary userIds = RankerModels.userIds(spark, lake, s);
+        IdDictionary itemIds = RankerModels.itemIds(spark, lake, s);
+        long userVersion = dictionaryVersion(userIds);
+        long itemVersion = dictionaryVersion(itemIds);
+        int userMax = userIds.read().selectExpr("max(id)").first().getInt(0);
+        int itemMax = itemIds.read().selectExpr("max(id)").first().getInt(0);
+
+        // A new user (a UUID-like key) copying the interactions of the most active user before 2017, and a new item
+        // (an SKU) copying those of the most popular item: both before the cuts, so both ALS fits see them.
+        String tag = UUID.randomUUID().toString();
+        String newUser = "user-" + tag;
+        String newItem = "SKU-" + tag.substring(0, 8).toUpperCase(java.util.Locale.ROOT) + "-RED";
+        String labels = lake.location(dev.millrace.core.lake.TableName.parse("silver.ratings"));
+        Dataset<Row> early = spark.read().format("delta").load(labels).where("event_time < TIMESTAMP'2017-01-01'");
+        String activeUser = early.groupBy("user_id").count().orderBy(col("count").desc(), col("user_id"))
+                .first().getString(0);
+        String popularItem = early.groupBy("item_id").count().orderBy(col("count").desc(), col("item_id"))
+                .first().getString(0);
+        // user_bucket keeps the copied row's value: training does not read it.
+        early.where(col("user_id").equalTo(activeUser)).withColumn("user_id", lit(newUser))
+                .unionByName(early.where(col("item_id").equalTo(popularItem)).withColumn("item_id", lit(newItem)))
+                .write().format("delta").mode("append").save(labels);
+
+        RunReport report = new RunReport("train");
+        assertThat(new TrainJob(spark, config).run(DATE, report)).isEqualTo(ExitCodes.OK);
+        assertThat(report.get("skipped")).isNull();
+        assertThat(report.get("new_user_ids")).isEqualTo(1L);
+        assertThat(report.get("new_item_ids")).isEqualTo(1L);
+        String version = (String) report.get("model_version");
+
+        for (Object[] c : List.of(new Object[] {userIds, userVersion, userMax, newUser},
+                new Object[] {itemIds, itemVersion, itemMax, newItem})) {
+            IdDictionary d = (IdDictionary) c[0];
+            Dataset<Row> before = spark.read().format("delta").option("versionAsOf", (long) c[1]).load(d.location());
+            Dataset<Row> after = d.read();
+            assertThat(before.exceptAll(after).count()).as("old entries of " + d.table() + " changed").isZero();
+            assertThat(after.count()).isEqualTo(before.count() + 1);
+            assertThat(after.where(col("key").equalTo(c[3])).select("id").first().getInt(0))
+                    .isEqualTo((int) c[2] + 1);
+        }
+
+        // String keys end to end: the new version's factors and ALS recommendations carry the new keys.
+        assertThat(spark.table(s.userFactors().qualified()).where(col("model_version").equalTo(version)
+                .and(col("user_id").equalTo(newUser))).count()).isEqualTo(1);
+        assertThat(spark.table(s.itemFactors().qualified()).where(col("model_version").equalTo(version)
+                .and(col("item_id").equalTo(newItem))).count()).isEqualTo(1);
+        ModelRegistry registry = RankerModels.registry(s);
+        KeyedAls als = RankerModels.als(spark, lake, s, registry, registry.get(version).orElseThrow());
+        Dataset<Row> asked = spark.createDataFrame(List.of(org.apache.spark.sql.RowFactory.create(newUser)),
+                new org.apache.spark.sql.types.StructType().add("user_id", "string"));
+        Dataset<Row> recs = als.recommend(asked, 50);
+        assertThat(recs.count()).isEqualTo(50);
+        assertThat(recs.where(col("user_id").notEqual(newUser)).count()).isZero();
+        Dataset<Row> items = spark.read().format("delta").load(labels).select("item_id").distinct();
+        assertThat(recs.join(items, new String[] {"item_id"}, "left_anti").count())
+                .as("recommended item keys that are not keys of silver.ratings").isZero();
+        assertThat(als.predict(spark.createDataFrame(List.of(org.apache.spark.sql.RowFactory.create(newUser, newItem)),
+                new org.apache.spark.sql.types.StructType().add("user_id", "string").add("item_id", "string")))
+                .count()).isEqualTo(1);
+        // The first version's ALS reads the grown dictionaries as it read the old ones: all its factors map.
+        ModelVersion first = registry.get((String) firstTrain.get("model_version")).orElseThrow();
+        KeyedAls old = RankerModels.als(spark, lake, s, registry, first);
+        assertThat(old.userFactors().count()).isEqualTo(old.model().userFactors().count());
+        assertThat(old.userFactors().join(spark.table(s.userFactors().qualified())
+                        .where(col("model_version").equalTo(first.version())), new String[] {"user_id", "features"},
+                "left_anti").count()).as("old factors that no longer map to the same key").isZero();
+    }
+
+    private static long dictionaryVersion(IdDictionary d) {
+        return io.delta.tables.DeltaTable.forPath(spark, d.location()).history(1).select("version").first().getLong(0);
     }
 }

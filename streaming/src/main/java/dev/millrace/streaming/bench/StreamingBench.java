@@ -1,15 +1,15 @@
 package dev.millrace.streaming.bench;
 
 import dev.millrace.core.config.MillraceConfig;
+import dev.millrace.core.kafka.KafkaSettings;
 import dev.millrace.featurestore.online.StoreSettings;
 import dev.millrace.streaming.flink.FeatureWriteListener;
 import dev.millrace.streaming.flink.FlinkStreamJob;
 import dev.millrace.streaming.flink.FlinkStreamSettings;
 import dev.millrace.streaming.kafka.EmbeddedKafka;
-import dev.millrace.streaming.kafka.KafkaSettings;
-import dev.millrace.streaming.rerank.RerankSettings;
 import dev.millrace.streaming.produce.EventGenerator;
 import dev.millrace.streaming.produce.EventProducer;
+import dev.millrace.streaming.rerank.RerankSettings;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -55,7 +55,7 @@ public final class StreamingBench {
             LATENCY_COUNT.set(0);
         }
 
-        static void written(long userId, long sourceTs, long visibleAt) {
+        static void written(String userId, long sourceTs, long visibleAt) {
             WRITES.incrementAndGet();
             FIRST.accumulateAndGet(visibleAt, Math::min);
             LAST.accumulateAndGet(visibleAt, Math::max);
@@ -160,7 +160,7 @@ public final class StreamingBench {
     /** Produces {@code n} records and consumes them at the same time with plain clients: records/s end to end. */
     static double brokerProduceConsume(KafkaSettings ks, String topic, int n) throws Exception {
         EventGenerator gen = new EventGenerator(3, 10_000, 5_000, 0, Clock.systemUTC());
-        Properties c = ks.clientConfig();
+        Properties c = ks.toProperties();
         c.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-baseline");
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         long start = System.nanoTime();

@@ -1,16 +1,17 @@
 package dev.millrace.streaming.cli;
 
+import dev.millrace.core.cli.CommonOptions;
 import dev.millrace.core.config.MillraceConfig;
-import dev.millrace.core.logging.RunLogFile;
 import dev.millrace.core.events.RejectReason;
+import dev.millrace.core.kafka.KafkaSettings;
 import dev.millrace.core.lake.Lake;
+import dev.millrace.core.logging.RunLogFile;
 import dev.millrace.core.run.RunReport;
 import dev.millrace.featurestore.online.StoreSettings;
 import dev.millrace.streaming.flink.FeatureWriteListener;
 import dev.millrace.streaming.flink.FlinkStreamJob;
 import dev.millrace.streaming.flink.FlinkStreamSettings;
 import dev.millrace.streaming.flink.LatenessCheck;
-import dev.millrace.streaming.kafka.KafkaSettings;
 import dev.millrace.streaming.rerank.RerankSettings;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;

@@ -1,8 +1,9 @@
 package dev.millrace.streaming.cli;
 
+import dev.millrace.core.cli.CommonOptions;
 import dev.millrace.core.config.MillraceConfig;
-import dev.millrace.core.logging.RunLogFile;
 import dev.millrace.core.lake.Lake;
+import dev.millrace.core.logging.RunLogFile;
 import dev.millrace.streaming.kafka.EmbeddedKafka;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -1,11 +1,13 @@
 package dev.millrace.streaming.cli;
 
+import dev.millrace.core.cli.CommonOptions;
 import dev.millrace.core.config.MillraceConfig;
+import dev.millrace.core.kafka.KafkaSettings;
 import dev.millrace.core.lake.Lake;
 import dev.millrace.core.logging.RunLogFile;
-import dev.millrace.streaming.kafka.KafkaSettings;
 import dev.millrace.streaming.produce.EventGenerator;
 import dev.millrace.streaming.produce.EventProducer;
+import dev.millrace.streaming.produce.KeyStyle;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -58,6 +60,10 @@ public final class ProduceCommand implements Callable<Integer> {
     @Option(names = "--malformed", paramLabel = "FRACTION", defaultValue = "0", description = "Share of records to break (default: ${DEFAULT-VALUE}).")
     double malformed;
 
+    @Option(names = "--keys", paramLabel = "numeric|uuid",
+            description = "Generated keys: numeric ids (\"42\") or UUID users and SKU-like items (default: millrace.kafka.produce.keys).")
+    String keys;
+
     @Override
     public Integer call() throws Exception {
         MillraceConfig conf = common.load();
@@ -71,7 +77,7 @@ public final class ProduceCommand implements Callable<Integer> {
         if ("generated".equals(source)) {
             EventGenerator gen = new EventGenerator(conf.getLong("millrace.kafka.produce.seed"),
                     conf.getInt("millrace.kafka.produce.users"), conf.getInt("millrace.kafka.produce.items"), malformed,
-                    Clock.systemUTC());
+                    Clock.systemUTC(), KeyStyle.parse(keys != null ? keys : conf.getString("millrace.kafka.produce.keys")));
             long deadline = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
             records = new Iterator<>() {
                 @Override

@@ -1,5 +1,7 @@
 package dev.millrace.streaming.delta;
 
+import dev.millrace.core.events.EventJson;
+import dev.millrace.core.tables.BronzeEvents;
 import dev.millrace.streaming.flink.Validated;
 import io.delta.kernel.Operation;
 import io.delta.kernel.Table;
@@ -16,8 +18,6 @@ import io.delta.kernel.exceptions.ConcurrentWriteException;
 import io.delta.kernel.exceptions.TableAlreadyExistsException;
 import io.delta.kernel.exceptions.TableNotFoundException;
 import io.delta.kernel.types.DateType;
-import io.delta.kernel.types.DoubleType;
-import io.delta.kernel.types.FloatType;
 import io.delta.kernel.types.IntegerType;
 import io.delta.kernel.types.LongType;
 import io.delta.kernel.types.StringType;
@@ -27,28 +27,18 @@ import io.delta.kernel.utils.CloseableIterable;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
- * The layout of {@code bronze.events}, shared with the Spark Structured Streaming job (same columns, partitioned by
- * event_date): the event contract's fields, the Kafka coordinates, the ingestion time and a nullable model score
- * (the Flink job leaves it null). Creates the table through Delta Kernel when it does not exist.
+ * Writes {@code bronze.events} through Delta Kernel: its schema is core's contract ({@link BronzeEvents#CONTRACT},
+ * through {@link KernelSchemas}), the one the Spark Structured Streaming job writes too. Creates the table when it
+ * does not exist and turns buffered valid events into Kernel column batches.
  */
 public final class BronzeEventsTable {
 
-    public static final String PARTITION_COLUMN = "event_date";
-    public static final StructType SCHEMA = new StructType()
-            .add("event_id", StringType.STRING, false)
-            .add("user_id", LongType.LONG, false)
-            .add("item_id", LongType.LONG, false)
-            .add("event_type", StringType.STRING, false)
-            .add("rating", DoubleType.DOUBLE, true)
-            .add("event_time", TimestampType.TIMESTAMP, false)
-            .add(PARTITION_COLUMN, DateType.DATE, false)
-            .add("kafka_partition", IntegerType.INTEGER, false)
-            .add("kafka_offset", LongType.LONG, false)
-            .add("_ingested_at", TimestampType.TIMESTAMP, false)
-            .add("score", FloatType.FLOAT, true);
+    public static final String PARTITION_COLUMN = BronzeEvents.EVENT_DATE;
+    public static final StructType SCHEMA = KernelSchemas.of(BronzeEvents.CONTRACT);
     static final String ENGINE_INFO = "millrace-stream-flink";
 
     private BronzeEventsTable() {
@@ -66,7 +56,7 @@ public final class BronzeEventsTable {
         try {
             table.createTransactionBuilder(engine, ENGINE_INFO, Operation.CREATE_TABLE)
                     .withSchema(engine, SCHEMA)
-                    .withPartitionColumns(engine, List.of(PARTITION_COLUMN))
+                    .withPartitionColumns(engine, BronzeEvents.CONTRACT.partitions())
                     .build(engine)
                     .commit(engine, CloseableIterable.emptyIterable());
         } catch (TableAlreadyExistsException | ConcurrentWriteException e) {
@@ -79,12 +69,15 @@ public final class BronzeEventsTable {
         return (int) Math.floorDiv(eventTimeMillis, 86_400_000L);
     }
 
-    /** The logical rows of valid events as one columnar batch (timestamps in microseconds, dates in days). */
+    /**
+     * The logical rows of valid events as one columnar batch (timestamps in microseconds, dates in days), its
+     * columns in the contract's order.
+     */
     public static ColumnarBatch batch(List<Validated> events, long ingestedAtMillis) {
         int n = events.size();
         byte[][] ids = new byte[n][];
-        long[] users = new long[n];
-        long[] items = new long[n];
+        byte[][] users = new byte[n][];
+        byte[][] items = new byte[n][];
         byte[][] types = new byte[n][];
         double[] ratings = new double[n];
         boolean[] ratingNull = new boolean[n];
@@ -96,10 +89,10 @@ public final class BronzeEventsTable {
         boolean[] allNull = new boolean[n];
         for (int i = 0; i < n; i++) {
             Validated v = events.get(i);
-            ids[i] = v.eventId.getBytes(StandardCharsets.UTF_8);
-            users[i] = v.userId;
-            items[i] = v.itemId;
-            types[i] = v.eventType.getBytes(StandardCharsets.UTF_8);
+            ids[i] = utf8(v.eventId);
+            users[i] = utf8(v.userId);
+            items[i] = utf8(v.itemId);
+            types[i] = utf8(v.eventType);
             ratingNull[i] = v.rating == null;
             ratings[i] = v.rating == null ? 0 : v.rating;
             times[i] = v.eventTimeMillis * 1000L;
@@ -109,19 +102,31 @@ public final class BronzeEventsTable {
             ingested[i] = ingestedAtMillis * 1000L;
             allNull[i] = true;
         }
-        ColumnVector[] columns = {
-                new DefaultBinaryVector(StringType.STRING, n, ids),
-                new DefaultLongVector(LongType.LONG, n, Optional.empty(), users),
-                new DefaultLongVector(LongType.LONG, n, Optional.empty(), items),
-                new DefaultBinaryVector(StringType.STRING, n, types),
-                new DefaultDoubleVector(n, Optional.of(ratingNull), ratings),
-                new DefaultLongVector(TimestampType.TIMESTAMP, n, Optional.empty(), times),
-                new DefaultIntVector(DateType.DATE, n, Optional.empty(), dates),
-                new DefaultIntVector(IntegerType.INTEGER, n, Optional.empty(), partitions),
-                new DefaultLongVector(LongType.LONG, n, Optional.empty(), offsets),
-                new DefaultLongVector(TimestampType.TIMESTAMP, n, Optional.empty(), ingested),
-                new DefaultFloatVector(n, Optional.of(allNull), new float[n]),
-        };
+        Map<String, ColumnVector> byName = Map.ofEntries(
+                Map.entry(EventJson.EVENT_ID, new DefaultBinaryVector(StringType.STRING, n, ids)),
+                Map.entry(EventJson.USER_ID, new DefaultBinaryVector(StringType.STRING, n, users)),
+                Map.entry(EventJson.ITEM_ID, new DefaultBinaryVector(StringType.STRING, n, items)),
+                Map.entry(EventJson.EVENT_TYPE, new DefaultBinaryVector(StringType.STRING, n, types)),
+                Map.entry(EventJson.RATING, new DefaultDoubleVector(n, Optional.of(ratingNull), ratings)),
+                Map.entry(EventJson.EVENT_TIME, new DefaultLongVector(TimestampType.TIMESTAMP, n, Optional.empty(), times)),
+                Map.entry(BronzeEvents.EVENT_DATE, new DefaultIntVector(DateType.DATE, n, Optional.empty(), dates)),
+                Map.entry(BronzeEvents.KAFKA_PARTITION, new DefaultIntVector(IntegerType.INTEGER, n, Optional.empty(), partitions)),
+                Map.entry(BronzeEvents.KAFKA_OFFSET, new DefaultLongVector(LongType.LONG, n, Optional.empty(), offsets)),
+                Map.entry(BronzeEvents.INGESTED_AT, new DefaultLongVector(TimestampType.TIMESTAMP, n, Optional.empty(), ingested)),
+                Map.entry(BronzeEvents.SCORE, new DefaultFloatVector(n, Optional.of(allNull), new float[n])));
+        // In the schema's order, so a column added to the contract without a vector here fails loudly, not silently.
+        ColumnVector[] columns = new ColumnVector[SCHEMA.length()];
+        for (int c = 0; c < columns.length; c++) {
+            String name = SCHEMA.at(c).getName();
+            columns[c] = byName.get(name);
+            if (columns[c] == null) {
+                throw new IllegalStateException("no values for bronze.events column " + name);
+            }
+        }
         return new DefaultColumnarBatch(n, SCHEMA, columns);
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 }

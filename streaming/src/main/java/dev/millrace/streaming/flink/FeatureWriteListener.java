@@ -7,7 +7,7 @@ import java.io.Serializable;
 public interface FeatureWriteListener extends Serializable {
 
     /** @param sourceTimestamp the Kafka timestamp of the event behind the value; {@code visibleAt} wall-clock millis */
-    void written(long userId, long sourceTimestamp, long visibleAt);
+    void written(String userId, long sourceTimestamp, long visibleAt);
 
     /** Listens to nothing. */
     static FeatureWriteListener none() {

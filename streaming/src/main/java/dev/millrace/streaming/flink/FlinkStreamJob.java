@@ -1,10 +1,9 @@
 package dev.millrace.streaming.flink;
 
 import dev.millrace.core.events.DlqRecord;
-import dev.millrace.core.events.EventValidator;
+import dev.millrace.core.kafka.KafkaSettings;
 import dev.millrace.featurestore.online.StoreSettings;
 import dev.millrace.streaming.delta.DeltaKernelSink;
-import dev.millrace.streaming.kafka.KafkaSettings;
 import dev.millrace.streaming.rerank.RerankFunction;
 import dev.millrace.streaming.rerank.RerankSettings;
 import dev.millrace.streaming.rerank.RerankSink;
@@ -119,7 +118,10 @@ public final class FlinkStreamJob {
                 rerank.enabled() ? new RerankSink(store, rerank.entity(), s.featureTtl()) : null);
     }
 
-    /** Events source; {@code bounded} stops at the offsets that are latest when the job starts. */
+    /**
+     * Events source, validating with the conf's rules ({@link FlinkStreamSettings#validator()}); {@code bounded} stops
+     * at the offsets that are latest when the job starts.
+     */
     public static KafkaSource<Validated> kafkaSource(FlinkStreamSettings s, KafkaSettings kafka, boolean bounded) {
         Properties props = new Properties();
         props.putAll(kafka.clientProperties());
@@ -132,7 +134,7 @@ public final class FlinkStreamJob {
                 .setGroupId(s.consumerGroup())
                 .setProperties(props)
                 .setStartingOffsets(startingOffsets(s.startingOffsets()))
-                .setDeserializer(new EventDeserializer(EventValidator.DEFAULT));
+                .setDeserializer(new EventDeserializer(s.validator()));
         if (bounded) {
             b.setBounded(OffsetsInitializer.latest());
         }

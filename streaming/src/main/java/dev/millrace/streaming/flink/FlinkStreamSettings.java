@@ -1,6 +1,8 @@
 package dev.millrace.streaming.flink;
 
 import dev.millrace.core.config.MillraceConfig;
+import dev.millrace.core.events.EventValidator;
+import dev.millrace.core.events.RatingRange;
 import dev.millrace.core.lake.Lake;
 import dev.millrace.core.lake.TableName;
 
@@ -8,13 +10,16 @@ import java.io.Serializable;
 import java.nio.file.Path;
 import java.time.Duration;
 
-/** The Flink job's settings, from {@code millrace.stream.flink} (see conf/application.conf for each key). */
+/**
+ * The Flink job's settings, from {@code millrace.stream.flink} (see conf/application.conf for each key), plus the
+ * event contract's rating range from {@code millrace.events.rating}: the one setting file ingest checks too.
+ */
 public record FlinkStreamSettings(String topic, String dlqTopic, int dlqPartitions, String consumerGroup,
                                   String startingOffsets, int parallelism, Duration checkpointInterval,
                                   String checkpointDir, Duration maxOutOfOrderness, Duration allowedLateness,
                                   int restartAttempts, Duration restartDelay, Duration transactionTimeout,
                                   String bronzeTablePath, String bronzeAppId, String featureEntity, int lastN,
-                                  Duration featureTtl) implements Serializable {
+                                  Duration featureTtl, RatingRange ratings) implements Serializable {
 
     private static final String P = "millrace.stream.flink.";
 
@@ -33,6 +38,12 @@ public record FlinkStreamSettings(String topic, String dlqTopic, int dlqPartitio
                 c.getDuration(P + "checkpoint-interval"), checkpointDir, c.getDuration(P + "max-out-of-orderness"),
                 c.getDuration(P + "allowed-lateness"), c.getInt(P + "restart-attempts"), c.getDuration(P + "restart-delay"),
                 c.getDuration(P + "transaction-timeout"), table, c.getString(P + "bronze.app-id"),
-                c.getString(P + "features.entity"), c.getInt(P + "features.last-n"), c.getDuration(P + "features.ttl"));
+                c.getString(P + "features.entity"), c.getInt(P + "features.last-n"), c.getDuration(P + "features.ttl"),
+                RatingRange.from(c));
+    }
+
+    /** The validator of the events topic's records, with the conf's rating range. */
+    public EventValidator validator() {
+        return new EventValidator(ratings);
     }
 }

@@ -57,7 +57,7 @@ public final class OnlineFeatureSink implements Sink<UserFeatures> {
 
         @Override
         public void write(UserFeatures f, Context context) {
-            store.putOverlay(keyspace, Long.toString(f.userId), f.toJson().getBytes(StandardCharsets.UTF_8), ttl);
+            store.putOverlay(keyspace, f.userId, f.toJson().getBytes(StandardCharsets.UTF_8), ttl);
             writes.inc();
             listener.written(f.userId, f.sourceTimestamp, System.currentTimeMillis());
         }

@@ -9,14 +9,15 @@ import java.time.Instant;
 /**
  * A user's real-time features after one event (a Flink POJO): interactions in the last 5 and 60 minutes of event
  * time, up to the user's latest event, and the last N items, newest first. {@link #toJson()} is the online-store
- * value the serving API returns under {@code /v1/features/<entity>/<user id>}.
+ * value the serving API returns under {@code /v1/features/<entity>/<user id>}; keys are JSON strings there.
  */
 public class UserFeatures {
-    public long userId;
+    /** The user's key. */
+    public String userId;
     public int events5m;
     public int events60m;
-    /** Item ids, newest first. */
-    public long[] lastItems;
+    /** Item keys, newest first. */
+    public String[] lastItems;
     /** Event time the windows end at (the user's latest event). */
     public long featureTsMillis;
     /** Kafka timestamp of the event that produced this value (for end-to-end latency). */
@@ -32,7 +33,7 @@ public class UserFeatures {
         n.put("events_5m", events5m);
         n.put("events_60m", events60m);
         ArrayNode items = n.putArray("last_items");
-        for (long i : lastItems) {
+        for (String i : lastItems) {
             items.add(i);
         }
         n.put("feature_ts", Instant.ofEpochMilli(featureTsMillis).toString());

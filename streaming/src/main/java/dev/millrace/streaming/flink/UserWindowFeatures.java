@@ -3,6 +3,7 @@ package dev.millrace.streaming.flink;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.BasicArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -12,11 +13,11 @@ import java.util.Arrays;
 /**
  * Sliding event-time windows per user, evaluated on every event so features are fresh within the event's own
  * processing (a window operator would wait for the watermark). State per user: event times of the last 60 minutes
- * (sorted) and the last N (event time, item) pairs. The value emitted after the last event of a user does not
+ * (sorted) and the last N (event time, item key) pairs. The value emitted after the last event of a user does not
  * depend on arrival order: counts are over (latest - window, latest], and entries fall out only when older than
  * the 60-minute window of a later latest event. An event-time timer clears a user whose window has emptied.
  */
-public final class UserWindowFeatures extends KeyedProcessFunction<Long, Validated, UserFeatures> {
+public final class UserWindowFeatures extends KeyedProcessFunction<String, Validated, UserFeatures> {
 
     private static final long serialVersionUID = 1L;
     static final long SHORT_WINDOW = 5 * 60_000L;
@@ -24,7 +25,8 @@ public final class UserWindowFeatures extends KeyedProcessFunction<Long, Validat
 
     private final int lastN;
     private transient ValueState<long[]> times;
-    private transient ValueState<long[]> recent;
+    private transient ValueState<long[]> recentTimes;
+    private transient ValueState<String[]> recentItems;
 
     public UserWindowFeatures(int lastN) {
         if (lastN < 1) {
@@ -36,8 +38,11 @@ public final class UserWindowFeatures extends KeyedProcessFunction<Long, Validat
     @Override
     public void open(OpenContext ctx) {
         times = getRuntimeContext().getState(new ValueStateDescriptor<>("times-60m", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
-        // Interleaved (event time, item id) pairs, newest event time first.
-        recent = getRuntimeContext().getState(new ValueStateDescriptor<>("last-items", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
+        // The last N (event time, item key) pairs as two parallel arrays, newest first: typed state, no Kryo.
+        recentTimes = getRuntimeContext().getState(new ValueStateDescriptor<>("last-item-times",
+                PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
+        recentItems = getRuntimeContext().getState(new ValueStateDescriptor<>("last-item-keys",
+                BasicArrayTypeInfo.STRING_ARRAY_TYPE_INFO));
     }
 
     @Override
@@ -61,19 +66,15 @@ public final class UserWindowFeatures extends KeyedProcessFunction<Long, Validat
         }
         times.update(next);
 
-        long[] pairs = recent.value();
-        pairs = pairs == null ? new long[0] : pairs;
-        pairs = insertRecent(pairs, v.eventTimeMillis, v.itemId, lastN);
-        recent.update(pairs);
+        Recent recent = Recent.of(recentTimes.value(), recentItems.value()).insert(v.eventTimeMillis, v.itemId, lastN);
+        recentTimes.update(recent.times());
+        recentItems.update(recent.items());
 
         UserFeatures f = new UserFeatures();
         f.userId = v.userId;
         f.events60m = next.length;
         f.events5m = next.length - firstAfter(next, latest - SHORT_WINDOW);
-        f.lastItems = new long[pairs.length / 2];
-        for (int i = 0; i < f.lastItems.length; i++) {
-            f.lastItems[i] = pairs[2 * i + 1];
-        }
+        f.lastItems = recent.items().clone();
         f.featureTsMillis = latest;
         f.sourceTimestamp = v.kafkaTimestamp;
         out.collect(f);
@@ -86,7 +87,8 @@ public final class UserWindowFeatures extends KeyedProcessFunction<Long, Validat
         long[] ts = times.value();
         if (ts != null && ts.length > 0 && ts[ts.length - 1] + LONG_WINDOW <= timestamp) {
             times.clear();
-            recent.clear();
+            recentTimes.clear();
+            recentItems.clear();
         }
     }
 
@@ -105,22 +107,39 @@ public final class UserWindowFeatures extends KeyedProcessFunction<Long, Validat
         return lo;
     }
 
-    /** Inserts (time, item) into pairs ordered newest first (ties: the later arrival first), keeping n pairs. */
-    static long[] insertRecent(long[] pairs, long time, long item, int n) {
-        int count = pairs.length / 2;
-        int pos = 0;
-        while (pos < count && pairs[2 * pos] > time) {
-            pos++;
+    /**
+     * A user's last N (event time, item key) pairs, newest first (ties: the later arrival first), as two parallel
+     * arrays of equal length.
+     */
+    record Recent(long[] times, String[] items) {
+
+        static Recent of(long[] times, String[] items) {
+            if (times == null || items == null || times.length != items.length) {
+                return new Recent(new long[0], new String[0]);
+            }
+            return new Recent(times, items);
         }
-        if (pos >= n) {
-            return pairs;
+
+        /** These pairs with (time, item) inserted at its place, keeping n pairs at most. */
+        Recent insert(long time, String item, int n) {
+            int count = times.length;
+            int pos = 0;
+            while (pos < count && times[pos] > time) {
+                pos++;
+            }
+            if (pos >= n) {
+                return this;
+            }
+            int newCount = Math.min(n, count + 1);
+            long[] t = new long[newCount];
+            String[] i = new String[newCount];
+            System.arraycopy(times, 0, t, 0, pos);
+            System.arraycopy(items, 0, i, 0, pos);
+            t[pos] = time;
+            i[pos] = item;
+            System.arraycopy(times, pos, t, pos + 1, newCount - pos - 1);
+            System.arraycopy(items, pos, i, pos + 1, newCount - pos - 1);
+            return new Recent(t, i);
         }
-        int newCount = Math.min(n, count + 1);
-        long[] out = new long[2 * newCount];
-        System.arraycopy(pairs, 0, out, 0, 2 * pos);
-        out[2 * pos] = time;
-        out[2 * pos + 1] = item;
-        System.arraycopy(pairs, 2 * pos, out, 2 * pos + 2, 2 * (newCount - pos - 1));
-        return out;
     }
 }

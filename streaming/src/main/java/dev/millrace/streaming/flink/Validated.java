@@ -15,8 +15,9 @@ import java.time.Instant;
 public class Validated {
     public boolean valid;
     public String eventId;
-    public long userId;
-    public long itemId;
+    /** The user's key (core's EntityKey: a string; numeric producers' ids arrive as their decimal text). */
+    public String userId;
+    public String itemId;
     public String eventType;
     public Double rating;
     public long eventTimeMillis;

@@ -8,8 +8,9 @@ import java.util.SplittableRandom;
 
 /**
  * Synthetic interaction events in the contract's JSON (seeded, so two runs send the same users and items), with a
- * chosen fraction of malformed records that cover every validator reason. Event times are the clock's now, so a
- * live job sees them on time.
+ * chosen fraction of malformed records that cover every validator reason but lateness. Keys follow a
+ * {@link KeyStyle} (decimal ids, or UUID users and SKU items) and are written as JSON strings. Event times are the
+ * clock's now, so a live job sees them on time.
  */
 public final class EventGenerator {
 
@@ -20,7 +21,8 @@ public final class EventGenerator {
     private static final String[] MALFORMED = {
             "{\"event_id\":\"bad-%d\",\"user_id\":1,\"item_id\":2,\"event_type\":\"view\"",
             "{\"event_id\":\"bad-%d\",\"item_id\":2,\"event_type\":\"view\",\"event_time\":1}",
-            "{\"event_id\":\"bad-%d\",\"user_id\":\"one\",\"item_id\":2,\"event_type\":\"view\",\"event_time\":1}",
+            "{\"event_id\":\"bad-%d\",\"user_id\":1.5,\"item_id\":2,\"event_type\":\"view\",\"event_time\":1}",
+            "{\"event_id\":\"bad-%d\",\"user_id\":\" u-1\",\"item_id\":2,\"event_type\":\"view\",\"event_time\":1}",
             "{\"event_id\":\"bad-%d\",\"user_id\":1,\"item_id\":2,\"event_type\":\"rating\",\"rating\":7,\"event_time\":1}",
             "{\"event_id\":\"bad-%d\",\"user_id\":1,\"item_id\":2,\"event_type\":\"purchase\",\"event_time\":1}",
     };
@@ -31,9 +33,15 @@ public final class EventGenerator {
     private final double malformedFraction;
     private final Clock clock;
     private final String idPrefix;
+    private final KeyStyle keys;
     private long sequence;
 
+    /** With numeric keys (the decimal text of 1..users and 1..items). */
     public EventGenerator(long seed, int users, int items, double malformedFraction, Clock clock) {
+        this(seed, users, items, malformedFraction, clock, KeyStyle.NUMERIC);
+    }
+
+    public EventGenerator(long seed, int users, int items, double malformedFraction, Clock clock, KeyStyle keys) {
         if (users < 1 || items < 1) {
             throw new IllegalArgumentException("users and items must be positive");
         }
@@ -46,20 +54,21 @@ public final class EventGenerator {
         this.malformedFraction = malformedFraction;
         this.clock = clock;
         this.idPrefix = "g" + Long.toString(clock.millis(), 36) + "-";
+        this.keys = keys;
     }
 
     public Record next() {
         long n = sequence++;
         long user = 1 + random.nextInt(users);
         if (malformedFraction > 0 && random.nextDouble() < malformedFraction) {
-            return new Record(Long.toString(user), String.format(MALFORMED[(int) (n % MALFORMED.length)], n), true);
+            return new Record(keys.user(user), String.format(MALFORMED[(int) (n % MALFORMED.length)], n), true);
         }
         // Popular items are more likely: a skew like real catalogues.
         long item = 1 + (long) (items * Math.pow(random.nextDouble(), 2));
         double kind = random.nextDouble();
         EventType type = kind < 0.7 ? EventType.VIEW : kind < 0.9 ? EventType.CLICK : EventType.RATING;
         Double rating = type == EventType.RATING ? 0.5 * (1 + random.nextInt(10)) : null;
-        Event e = new Event(idPrefix + n, user, item, type, rating, clock.instant());
-        return new Record(Long.toString(user), e.toJson(), false);
+        Event e = new Event(idPrefix + n, keys.user(user), keys.item(item), type, rating, clock.instant());
+        return new Record(e.userId(), e.toJson(), false);
     }
 }

@@ -1,6 +1,6 @@
 package dev.millrace.streaming.produce;
 
-import dev.millrace.streaming.kafka.KafkaSettings;
+import dev.millrace.core.kafka.KafkaSettings;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -29,7 +29,7 @@ public final class EventProducer {
     }
 
     public Result send(String topic, Iterator<EventGenerator.Record> records, double ratePerSecond, long maxRecords) {
-        Properties p = kafka.clientConfig();
+        Properties p = kafka.toProperties();
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");

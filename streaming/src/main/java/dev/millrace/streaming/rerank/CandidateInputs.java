@@ -24,11 +24,11 @@ public final class CandidateInputs {
     }
 
     /** Writes one candidate's vector at {@code out[offset..offset+inputs.size())}. */
-    public static void fill(List<String> inputs, UserFeatures user, long item, double publishedScore, int rank,
+    public static void fill(List<String> inputs, UserFeatures user, String item, double publishedScore, int rank,
                             float[] out, int offset) {
         int position = -1;
         for (int i = 0; i < user.lastItems.length; i++) {
-            if (user.lastItems[i] == item) {
+            if (user.lastItems[i].equals(item)) {
                 position = i;
                 break;
             }

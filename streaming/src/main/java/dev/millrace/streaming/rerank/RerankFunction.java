@@ -33,8 +33,8 @@ import java.util.stream.IntStream;
 
 /**
  * DJL streaming inference: re-ranks each active user's published candidates (the recommendation list of the current
- * store version) with the ranker, batched. Users whose features changed collect in keyed state (keyed by a bucket of
- * the user id, so each subtask batches) until {@code batch-size} users or {@code max-wait}; then one predictor call
+ * store version) with the ranker, batched. Users whose features changed collect in keyed state (keyed by a bucket,
+ * a hash of the user's key, so each subtask batches) until {@code batch-size} users or {@code max-wait}; then one predictor call
  * scores every candidate of the batch, and each user's candidates come out ordered by the model's score. A user with
  * no published list (or a store with nothing published) is skipped.
  */
@@ -44,7 +44,7 @@ public final class RerankFunction extends KeyedProcessFunction<Integer, UserFeat
 
     private final RerankSettings settings;
     private final StoreSettings storeSettings;
-    private transient MapState<Long, UserFeatures> pending;
+    private transient MapState<String, UserFeatures> pending;
     private transient ValueState<Integer> pendingCount;
     private transient ValueState<Long> timer;
     private transient ZooModel<NDList, NDList> model;
@@ -60,14 +60,20 @@ public final class RerankFunction extends KeyedProcessFunction<Integer, UserFeat
         this.storeSettings = storeSettings;
     }
 
-    /** The bucket a user's features are batched in. */
-    public static int bucket(long userId) {
-        return (int) Math.floorMod(userId, 128L);
+    /** Buckets users are spread over (each bucket is one key of the batching state). */
+    static final int BUCKETS = 128;
+
+    /**
+     * The bucket a user's features are batched in: a hash of the user's key. String's hash is defined by the Java
+     * spec, so a bucket is the same in every JVM and after a restore.
+     */
+    public static int bucket(String userId) {
+        return Math.floorMod(userId.hashCode(), BUCKETS);
     }
 
     @Override
     public void open(OpenContext ctx) throws Exception {
-        pending = getRuntimeContext().getMapState(new MapStateDescriptor<>("rerank-pending", Long.class, UserFeatures.class));
+        pending = getRuntimeContext().getMapState(new MapStateDescriptor<>("rerank-pending", String.class, UserFeatures.class));
         pendingCount = getRuntimeContext().getState(new ValueStateDescriptor<>("rerank-count", Integer.class));
         timer = getRuntimeContext().getState(new ValueStateDescriptor<>("rerank-timer", Long.class));
         Criteria<NDList, NDList> criteria = Criteria.builder()
@@ -109,7 +115,7 @@ public final class RerankFunction extends KeyedProcessFunction<Integer, UserFeat
 
     private void flush(org.apache.flink.streaming.api.TimerService timers, Collector<RerankedList> out) throws Exception {
         List<UserFeatures> batch = new ArrayList<>();
-        for (Map.Entry<Long, UserFeatures> e : pending.entries()) {
+        for (Map.Entry<String, UserFeatures> e : pending.entries()) {
             batch.add(e.getValue());
         }
         pending.clear();
@@ -127,15 +133,15 @@ public final class RerankFunction extends KeyedProcessFunction<Integer, UserFeat
     /** Scores the published candidates of every user in the batch with one predictor call. */
     List<RerankedList> rerank(List<UserFeatures> batch) throws Exception {
         List<UserFeatures> withLists = new ArrayList<>();
-        List<RecommendationRecord> lists = new ArrayList<>();
+        List<PublishedList> lists = new ArrayList<>();
         for (UserFeatures f : batch) {
-            RecommendationRecord rec = published(f.userId);
+            PublishedList rec = published(f.userId);
             if (rec != null && rec.size() > 0) {
                 withLists.add(f);
                 lists.add(rec);
             }
         }
-        int rows = lists.stream().mapToInt(RecommendationRecord::size).sum();
+        int rows = lists.stream().mapToInt(PublishedList::size).sum();
         if (rows == 0) {
             return List.of();
         }
@@ -143,9 +149,9 @@ public final class RerankFunction extends KeyedProcessFunction<Integer, UserFeat
         float[] matrix = new float[rows * width];
         int row = 0;
         for (int u = 0; u < withLists.size(); u++) {
-            RecommendationRecord rec = lists.get(u);
+            PublishedList rec = lists.get(u);
             for (int c = 0; c < rec.size(); c++) {
-                CandidateInputs.fill(settings.inputs(), withLists.get(u), rec.itemIds()[c], rec.scores()[c], c, matrix, row * width);
+                CandidateInputs.fill(settings.inputs(), withLists.get(u), rec.items()[c], rec.scores()[c], c, matrix, row * width);
                 row++;
             }
         }
@@ -163,17 +169,17 @@ public final class RerankFunction extends KeyedProcessFunction<Integer, UserFeat
         List<RerankedList> out = new ArrayList<>(withLists.size());
         int offset = 0;
         for (int u = 0; u < withLists.size(); u++) {
-            RecommendationRecord rec = lists.get(u);
+            PublishedList rec = lists.get(u);
             int base = offset;
             Integer[] order = IntStream.range(0, rec.size()).boxed().toArray(Integer[]::new);
             // Best first; ties keep the published order.
             Arrays.sort(order, Comparator.<Integer>comparingDouble(i -> -scores[base + i]).thenComparingInt(i -> i));
             RerankedList r = new RerankedList();
             r.userId = withLists.get(u).userId;
-            r.items = new long[order.length];
+            r.items = new String[order.length];
             r.scores = new float[order.length];
             for (int k = 0; k < order.length; k++) {
-                r.items[k] = rec.itemIds()[order[k]];
+                r.items[k] = rec.items()[order[k]];
                 r.scores[k] = scores[base + order[k]];
             }
             r.model = settings.modelName();
@@ -185,10 +191,10 @@ public final class RerankFunction extends KeyedProcessFunction<Integer, UserFeat
         return out;
     }
 
-    private RecommendationRecord published(long userId) {
+    private PublishedList published(String userId) {
         try {
-            Lookup l = store.lookup(Keyspace.RECOMMENDATIONS, Long.toString(userId));
-            return l.found().map(RecommendationRecord::decode).orElse(null);
+            Lookup l = store.lookup(Keyspace.RECOMMENDATIONS, userId);
+            return l.found().map(RecommendationRecord::decode).map(PublishedList::of).orElse(null);
         } catch (NoCurrentVersionException e) {
             return null;
         }

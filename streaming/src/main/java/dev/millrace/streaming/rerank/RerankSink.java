@@ -37,7 +37,7 @@ public final class RerankSink implements Sink<RerankedList> {
         return new SinkWriter<>() {
             @Override
             public void write(RerankedList r, Context c) {
-                s.putOverlay(ks, Long.toString(r.userId), r.toJson().getBytes(StandardCharsets.UTF_8), ttl);
+                s.putOverlay(ks, r.userId, r.toJson().getBytes(StandardCharsets.UTF_8), ttl);
             }
 
             @Override

@@ -8,8 +8,10 @@ import java.time.Instant;
 
 /** A user's published candidates re-ordered by the streaming ranker (a Flink POJO), best first. */
 public class RerankedList {
-    public long userId;
-    public long[] items;
+    /** The user's key. */
+    public String userId;
+    /** Item keys, best first. */
+    public String[] items;
     public float[] scores;
     public String model;
     public String publishedModelVersion;

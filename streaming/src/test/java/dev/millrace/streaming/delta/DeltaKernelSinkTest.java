@@ -18,6 +18,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The Delta Kernel two-phase sink's pieces directly: idempotent commits by transaction id, version continuity. */
 class DeltaKernelSinkTest {
 
+    private static final String USER = "5f0c2a9e-3b1d-4c7a-9e2f-8d6b1a0c4e7f";
+    private static final String ITEM = "7340-RED";
+
     @Test
     void commitsOncePerVersionAndNeverReusesOne(@TempDir Path dir) throws Exception {
         String table = dir.resolve("bronze/events").toUri().toString();
@@ -61,12 +64,15 @@ class DeltaKernelSinkTest {
         assertThat(ids(reader, table)).containsExactlyInAnyOrder("a", "b", "c", "d", "e");
         assertThat(fresh.prepareCommit()).as("nothing buffered, nothing to commit").isEmpty();
 
-        List<Object[]> rows = reader.read(table, List.of("event_id", "event_date", "event_time", "rating", "score"));
+        List<Object[]> rows = reader.read(table, List.of("event_id", "event_date", "event_time", "rating", "score",
+                "user_id", "item_id"));
         Object[] a = rows.stream().filter(r -> r[0].equals("a")).findFirst().orElseThrow();
         assertThat(a[1]).isEqualTo(BronzeEventsTable.eventDate(Instant.parse("2026-11-29T23:59:59Z").toEpochMilli()));
         assertThat(a[2]).isEqualTo(Instant.parse("2026-11-29T23:59:59Z").toEpochMilli() * 1000);
         assertThat(a[3]).isEqualTo(4.5);
         assertThat(a[4]).isNull();
+        assertThat(a[5]).as("string keys as they came").isEqualTo(USER);
+        assertThat(a[6]).isEqualTo(ITEM);
     }
 
     private static DeltaKernelWriter writer(String table, Long state) {
@@ -84,7 +90,7 @@ class DeltaKernelSinkTest {
     }
 
     private static Validated event(String id, String time, long offset) {
-        Event e = Event.of(id, 7, 8, EventType.RATING, 4.5, Instant.parse(time));
+        Event e = Event.of(id, USER, ITEM, EventType.RATING, 4.5, Instant.parse(time));
         Validated v = new Validated();
         v.valid = true;
         v.eventId = e.eventId();

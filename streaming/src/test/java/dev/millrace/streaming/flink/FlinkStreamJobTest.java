@@ -6,6 +6,7 @@ import dev.millrace.core.events.DlqRecord;
 import dev.millrace.core.events.Event;
 import dev.millrace.core.events.EventJson;
 import dev.millrace.core.events.EventType;
+import dev.millrace.core.kafka.KafkaSettings;
 import dev.millrace.featurestore.online.Keyspace;
 import dev.millrace.featurestore.online.OnlineStore;
 import dev.millrace.featurestore.online.OnlineStores;
@@ -13,15 +14,15 @@ import dev.millrace.featurestore.online.PublishLease;
 import dev.millrace.featurestore.online.RecommendationRecord;
 import dev.millrace.featurestore.online.StoreSettings;
 import dev.millrace.featurestore.online.VersionWriter;
-import dev.millrace.streaming.rerank.RerankFunction;
-import dev.millrace.streaming.rerank.RerankSettings;
-import dev.millrace.streaming.rerank.RerankSink;
-import dev.millrace.udfs.onnx.OnnxMlpWriter;
 import dev.millrace.streaming.delta.DeltaKernelSink;
 import dev.millrace.streaming.delta.KernelEngines;
 import dev.millrace.streaming.delta.KernelTableReader;
 import dev.millrace.streaming.kafka.EmbeddedKafka;
-import dev.millrace.streaming.kafka.KafkaSettings;
+import dev.millrace.streaming.produce.KeyStyle;
+import dev.millrace.streaming.rerank.RerankFunction;
+import dev.millrace.streaming.rerank.RerankSettings;
+import dev.millrace.streaming.rerank.RerankSink;
+import dev.millrace.udfs.onnx.OnnxMlpWriter;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
@@ -57,6 +58,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -69,6 +71,8 @@ class FlinkStreamJobTest {
 
     private static final Instant T0 = Instant.parse("2026-11-30T10:00:00Z");
     private static final int USERS = 6;
+    /** UUID-keyed users, as a real feed names them: the job keys state, windows and the store by these strings. */
+    private static final List<String> USER_KEYS = IntStream.rangeClosed(1, USERS).mapToObj(KeyStyle.UUID::user).toList();
 
     @Test
     void exactlyOnceThroughAFailure(@TempDir Path dir) throws Exception {
@@ -134,18 +138,19 @@ class FlinkStreamJobTest {
                             return dlq.size() >= bad.size();
                         });
                     }
-                    Map<Long, JsonNode> expected = expectedFeatures(good);
+                    Map<String, JsonNode> expected = expectedFeatures(good);
+                    assertThat(expected.keySet()).containsExactlyInAnyOrderElementsOf(USER_KEYS);
                     try (OnlineStore online = OnlineStores.open(store)) {
-                        Map<Long, JsonNode> actual = new HashMap<>();
+                        Map<String, JsonNode> actual = new HashMap<>();
                         await("window features in the online store", () -> {
                             expected.keySet().forEach(u -> actual.put(u, features(online, settings, u)));
                             return expected.equals(actual);
                         }, () -> "expected " + expected + " got " + actual);
                         assertThat(actual).isEqualTo(expected);
                         // DJL re-ranking of the published candidates with the final features of each user.
-                        Map<Long, List<Long>> expectedOrder = new HashMap<>();
+                        Map<String, List<String>> expectedOrder = new HashMap<>();
                         expected.forEach((u, f) -> expectedOrder.put(u, expectedRerank(f)));
-                        Map<Long, List<Long>> reranked = new HashMap<>();
+                        Map<String, List<String>> reranked = new HashMap<>();
                         await("re-ranked candidates in the online store", () -> {
                             expected.keySet().forEach(u -> reranked.put(u, rerankedItems(online, rerank, u)));
                             return expectedOrder.equals(reranked);
@@ -154,10 +159,13 @@ class FlinkStreamJobTest {
                     assertThat(client.getJobStatus().get(30, TimeUnit.SECONDS)).isEqualTo(JobStatus.RUNNING);
                     assertThat(FailOnce.FAILURES.get()).as("the injected failure happened").isEqualTo(1);
 
-                    List<Object[]> rows = reader.read(settings.bronzeTablePath(), List.of("event_id", "user_id", "event_type"));
+                    List<Object[]> rows = reader.read(settings.bronzeTablePath(), List.of("event_id", "user_id", "item_id"));
                     List<String> ids = rows.stream().map(r -> (String) r[0]).toList();
                     assertThat(ids).as("no duplicates").doesNotHaveDuplicates();
                     assertThat(new HashSet<>(ids)).isEqualTo(good.stream().map(Event::eventId).collect(Collectors.toSet()));
+                    // The keys as they came, a JSON integer item id as its decimal text.
+                    assertThat(rows.stream().collect(Collectors.toMap(r -> (String) r[0], r -> r[1] + "/" + r[2])))
+                            .isEqualTo(good.stream().collect(Collectors.toMap(Event::eventId, e -> e.userId() + "/" + e.itemId())));
 
                     assertThat(dlq.stream().map(DlqRecord::raw).toList()).doesNotHaveDuplicates();
                     assertThat(dlq.stream().collect(Collectors.toMap(DlqRecord::raw, DlqRecord::reason))).isEqualTo(bad);
@@ -175,7 +183,7 @@ class FlinkStreamJobTest {
 
     /** The linear ranker's weights over the re-rank inputs (conf order): recently touched candidates move up. */
     private static final float[] RANKER_WEIGHTS = {1.0f, -0.1f, 0.0f, 0.01f, 2.0f, -0.05f};
-    private static final long[] CANDIDATES = {101, 110, 120, 130, 140, 200};
+    private static final String[] CANDIDATES = {"101", "110", "120", "130", "140", "200"};
     private static final double[] CANDIDATE_SCORES = {0.9, 0.8, 0.7, 0.6, 0.5, 0.4};
 
     /** Publishes a candidate list for every test user, as `bin/millrace publish` would. */
@@ -183,8 +191,8 @@ class FlinkStreamJobTest {
         try (OnlineStore s = OnlineStores.open(store)) {
             PublishLease lease = s.beginPublish();
             try (VersionWriter w = s.openWriter(lease.version())) {
-                for (long u = 1; u <= USERS; u++) {
-                    w.put(Keyspace.RECOMMENDATIONS, Long.toString(u), new RecommendationRecord("test-model", "run-1",
+                for (String u : USER_KEYS) {
+                    w.put(Keyspace.RECOMMENDATIONS, u, new RecommendationRecord("test-model", "run-1",
                             T0, CANDIDATES, CANDIDATE_SCORES).encode());
                 }
             }
@@ -194,9 +202,9 @@ class FlinkStreamJobTest {
     }
 
     /** The candidates ordered by the linear ranker, computed here from the expected features. */
-    private static List<Long> expectedRerank(JsonNode features) {
-        List<Long> last = new ArrayList<>();
-        features.get("last_items").forEach(n -> last.add(n.asLong()));
+    private static List<String> expectedRerank(JsonNode features) {
+        List<String> last = new ArrayList<>();
+        features.get("last_items").forEach(n -> last.add(n.asText()));
         double[] score = new double[CANDIDATES.length];
         for (int c = 0; c < CANDIDATES.length; c++) {
             int pos = last.indexOf(CANDIDATES[c]);
@@ -216,29 +224,43 @@ class FlinkStreamJobTest {
         return order.stream().map(c -> CANDIDATES[c]).toList();
     }
 
-    private static List<Long> rerankedItems(OnlineStore online, RerankSettings rerank, long user) {
-        Optional<byte[]> v = online.getOverlay(Keyspace.features(rerank.entity()), Long.toString(user));
+    private static List<String> rerankedItems(OnlineStore online, RerankSettings rerank, String user) {
+        Optional<byte[]> v = online.getOverlay(Keyspace.features(rerank.entity()), user);
         if (v.isEmpty()) {
             return null;
         }
         try {
-            List<Long> items = new ArrayList<>();
-            EventJson.mapper().readTree(new String(v.get(), StandardCharsets.UTF_8)).get("items").forEach(n -> items.add(n.asLong()));
+            List<String> items = new ArrayList<>();
+            JsonNode n = EventJson.mapper().readTree(new String(v.get(), StandardCharsets.UTF_8));
+            assertThat(n.get("user_id").asText()).isEqualTo(user);
+            n.get("items").forEach(i -> {
+                assertThat(i.isTextual()).as("item keys are JSON strings").isTrue();
+                items.add(i.asText());
+            });
             return items;
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
     }
 
-    /** Good events: user 1 + i % USERS at T0 + i x 20 s, item by a fixed rule; partition = user % 2. */
+    /**
+     * Good events: user USER_KEYS[i % USERS] at T0 + i x 20 s, item by a fixed rule (every fifth written as a JSON
+     * integer, the rest as strings: both are the same key); partition = user index % 2.
+     */
     private static void produce(KafkaProducer<String, String> p, int from, int to, List<Event> good) {
         for (int i = from; i < to; i++) {
-            long user = 1 + i % USERS;
+            int user = i % USERS;
             EventType type = EventType.values()[i % 3];
-            Event e = Event.of("e-" + i, user, 100 + (i * 7) % 50, type, type == EventType.RATING ? 0.5 + (i % 10) / 2.0 : null,
-                    T0.plusSeconds(20L * i));
+            String item = Long.toString(100 + (i * 7) % 50);
+            Event e = Event.of("e-" + i, USER_KEYS.get(user), item, type,
+                    type == EventType.RATING ? 0.5 + (i % 10) / 2.0 : null, T0.plusSeconds(20L * i));
             good.add(e);
-            p.send(new ProducerRecord<>("events", (int) (user % 2), Long.toString(user), e.toJson()));
+            String json = e.toJson();
+            if (i % 5 == 0) {
+                json = json.replace("\"item_id\":\"" + item + "\"", "\"item_id\":" + item);
+                assertThat(json).contains("\"item_id\":" + item + ",");
+            }
+            p.send(new ProducerRecord<>("events", user % 2, e.userId(), json));
         }
     }
 
@@ -248,26 +270,29 @@ class FlinkStreamJobTest {
         Map<String, String> records = new HashMap<>();
         records.put("{not json " + tag, "bad_json");
         records.put("{\"event_id\":\"m-" + tag + "\",\"item_id\":3,\"event_type\":\"view\"," + t + "}", "missing_field");
-        records.put("{\"event_id\":\"t-" + tag + "\",\"user_id\":\"x\",\"item_id\":3,\"event_type\":\"view\"," + t + "}", "bad_type");
+        records.put("{\"event_id\":\"t-" + tag + "\",\"user_id\":true,\"item_id\":3,\"event_type\":\"view\"," + t + "}", "bad_type");
+        records.put("{\"event_id\":\"k-" + tag + "\",\"user_id\":\"u-1 \",\"item_id\":3,\"event_type\":\"view\"," + t + "}", "bad_key");
         records.put("{\"event_id\":\"r-" + tag + "\",\"user_id\":1,\"item_id\":3,\"event_type\":\"rating\",\"rating\":9," + t + "}", "out_of_range");
         records.put("{\"event_id\":\"u-" + tag + "\",\"user_id\":1,\"item_id\":3,\"event_type\":\"buy\"," + t + "}", "unknown_event_type");
-        records.put(Event.of("late-" + tag, 2, 3, EventType.CLICK, null, T0.minus(Duration.ofHours(2))).toJson(), "late_event");
+        records.put(Event.of("late-" + tag, USER_KEYS.get(1), "3", EventType.CLICK, null, T0.minus(Duration.ofHours(2)))
+                .toJson(), "late_event");
         int i = 0;
         for (Map.Entry<String, String> r : records.entrySet()) {
-            // The late event goes where user 2's events are, after them; the rest alternate partitions.
-            int partition = r.getValue().equals("late_event") ? 0 : i++ % 2;
+            // The late event goes where its user's events are (index 1: partition 1), after them; the rest alternate.
+            int partition = r.getValue().equals("late_event") ? 1 : i++ % 2;
             p.send(new ProducerRecord<>("events", partition, "bad", r.getKey()));
         }
         bad.putAll(records);
     }
 
     /** The expected features of each user, computed from the good events independently of the job's code. */
-    private static Map<Long, JsonNode> expectedFeatures(List<Event> good) {
-        Map<Long, List<Event>> byUser = good.stream().collect(Collectors.groupingBy(Event::userId));
-        Map<Long, JsonNode> out = new HashMap<>();
+    private static Map<String, JsonNode> expectedFeatures(List<Event> good) {
+        Map<String, List<Event>> byUser = good.stream().collect(Collectors.groupingBy(Event::userId));
+        Map<String, JsonNode> out = new HashMap<>();
         byUser.forEach((user, events) -> {
             long latest = events.stream().mapToLong(Event::eventTimeMillis).max().orElseThrow();
             var n = EventJson.mapper().createObjectNode();
+            n.put("user_id", user);
             n.put("events_5m", (int) events.stream().filter(e -> e.eventTimeMillis() > latest - 5 * 60_000L).count());
             n.put("events_60m", (int) events.stream().filter(e -> e.eventTimeMillis() > latest - 60 * 60_000L).count());
             var items = n.putArray("last_items");
@@ -283,17 +308,14 @@ class FlinkStreamJobTest {
         return out;
     }
 
-    /** The stored features of a user, reduced to the fields the test checks. */
-    private static JsonNode features(OnlineStore online, FlinkStreamSettings s, long user) {
-        Optional<byte[]> v = online.getOverlay(Keyspace.features(s.featureEntity()), Long.toString(user));
+    /** The stored features of a user. */
+    private static JsonNode features(OnlineStore online, FlinkStreamSettings s, String user) {
+        Optional<byte[]> v = online.getOverlay(Keyspace.features(s.featureEntity()), user);
         if (v.isEmpty()) {
             return null;
         }
         try {
-            var n = (com.fasterxml.jackson.databind.node.ObjectNode) EventJson.mapper()
-                    .readTree(new String(v.get(), StandardCharsets.UTF_8));
-            n.remove("user_id");
-            return n;
+            return EventJson.mapper().readTree(new String(v.get(), StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

@@ -17,17 +17,27 @@ class UserWindowFeaturesTest {
 
     @Test
     void lastItemsKeepTheNewestNWhateverTheArrivalOrder() {
-        long[] inOrder = new long[0];
-        long[] shuffled = new long[0];
+        UserWindowFeatures.Recent inOrder = UserWindowFeatures.Recent.of(null, null);
+        UserWindowFeatures.Recent shuffled = UserWindowFeatures.Recent.of(null, null);
         long[] times = {10, 20, 30, 40, 50};
         long[] arrival = {30, 10, 50, 20, 40};
         for (long t : times) {
-            inOrder = UserWindowFeatures.insertRecent(inOrder, t, 100 + t, 3);
+            inOrder = inOrder.insert(t, "sku-" + t, 3);
         }
         for (long t : arrival) {
-            shuffled = UserWindowFeatures.insertRecent(shuffled, t, 100 + t, 3);
+            shuffled = shuffled.insert(t, "sku-" + t, 3);
         }
-        assertThat(shuffled).containsExactly(inOrder);
-        assertThat(inOrder).containsExactly(50, 150, 40, 140, 30, 130);
+        assertThat(shuffled.times()).containsExactly(inOrder.times());
+        assertThat(shuffled.items()).containsExactly(inOrder.items());
+        assertThat(inOrder.times()).containsExactly(50, 40, 30);
+        assertThat(inOrder.items()).containsExactly("sku-50", "sku-40", "sku-30");
+    }
+
+    @Test
+    void anOlderEventThanTheLastNLeavesThemAsTheyAre() {
+        UserWindowFeatures.Recent r = UserWindowFeatures.Recent.of(new long[]{50, 40}, new String[]{"b", "a"});
+        assertThat(r.insert(10, "old", 2)).isSameAs(r);
+        UserWindowFeatures.Recent tie = r.insert(40, "later-arrival", 3);
+        assertThat(tie.items()).containsExactly("b", "later-arrival", "a");
     }
 }

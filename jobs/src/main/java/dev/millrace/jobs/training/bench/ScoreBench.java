@@ -43,8 +43,8 @@ import static org.apache.spark.sql.functions.struct;
  * The score benchmark: U generated users x C candidates each, every candidate row with the ranker's 57 raw
  * features, through the scoring stage of {@code score} ({@link CandidateRanking#score}: standardised input vector
  * from the model version's feature spec, the ranker through the DJL UDF, top K per user, one list per user) into
- * Spark's noop sink, in local[2]; against a plain DJL loop over the same rows already as standardised floats in
- * memory (2 threads, one predictor each, batch 1024, the same saved ranker). Medians of alternating rounds after a
+ * Spark's noop sink, in local[2], with string user and item keys; against a plain DJL loop over the same rows
+ * already as standardised floats in memory (2 threads, one predictor each, batch 1024, the same saved ranker). Medians of alternating rounds after a
  * warm-up. Last line: {@code score ratio=X ...}. Usage: ScoreBench [users] [candidates] [rounds]
  */
 public final class ScoreBench {
@@ -136,8 +136,9 @@ public final class ScoreBench {
 
     private static Dataset<Row> candidates(SparkSession spark, long rows, int cands) {
         List<Column> cols = new ArrayList<>();
-        cols.add(expr("id DIV " + cands).as("user_id"));
-        cols.add(expr("(id * 7919) % 50000").as("item_id"));
+        // String keys, as every table carries them (SKU-like items, account-like users).
+        cols.add(expr("concat('user-', CAST(id DIV " + cands + " AS STRING))").as("user_id"));
+        cols.add(expr("concat('SKU-', CAST((id * 7919) % 50000 AS STRING))").as("item_id"));
         for (int f = 0; f < FEATURES - 1; f++) {
             cols.add(expr("((id * 31 + " + (f * 17) + ") % 1000) / 1000.0D").as("f" + f));
         }

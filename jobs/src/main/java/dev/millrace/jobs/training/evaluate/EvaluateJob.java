@@ -8,11 +8,11 @@ import dev.millrace.core.run.RunReport;
 import dev.millrace.jobs.features.TrainingSetSettings;
 import dev.millrace.jobs.training.CandidateRanking;
 import dev.millrace.jobs.training.TrainingSettings;
+import dev.millrace.jobs.training.model.KeyedAls;
 import dev.millrace.jobs.training.model.RankerModels;
 import dev.millrace.jobs.training.model.TrainJob;
 import dev.millrace.udfs.registry.ModelRegistry;
 import dev.millrace.udfs.registry.ModelVersion;
-import org.apache.spark.ml.recommendation.ALSModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -87,13 +87,12 @@ public final class EvaluateJob {
         Dataset<Row> trainingSet = spark.read().format("delta").load(lake.location(ts.table()));
         TrainJob.Cuts cuts = TrainJob.cuts(trainingSet);
         Timestamp cut = Timestamp.from(cuts.testFrom());
-        Dataset<Row> known = spark.read().format("delta").load(lake.location(ts.labels()))
-                .where(col("event_time").lt(lit(cut))).select("user_id", "item_id").distinct()
+        Dataset<Row> known = keys(spark.read().format("delta").load(lake.location(ts.labels()))
+                .where(col("event_time").lt(lit(cut)))).distinct()
                 .persist(StorageLevel.MEMORY_AND_DISK());
-        ALSModel als = RankerModels.als(registry, candidate);
-        Dataset<Row> alsUsers = als.userFactors().select(col("id").cast("bigint").as("user_id"));
-        Dataset<Row> truth = trainingSet.where(col("split").equalTo("test").and(col("label").gt(0)))
-                .select("user_id", "item_id").distinct()
+        KeyedAls als = RankerModels.als(spark, lake, s, registry, candidate);
+        Dataset<Row> alsUsers = als.users();
+        Dataset<Row> truth = keys(trainingSet.where(col("split").equalTo("test").and(col("label").gt(0)))).distinct()
                 .join(known, new String[] {"user_id", "item_id"}, "left_anti")
                 .join(alsUsers, "user_id")
                 .persist(StorageLevel.MEMORY_AND_DISK());
@@ -116,7 +115,7 @@ public final class EvaluateJob {
         methods.put("popularity", RankingMetrics.compute(popular(known, users, k), truth, k, catalogue));
         if (current.isPresent()) {
             ModelVersion cur = current.get();
-            Dataset<Row> curCands = ranking.candidates(RankerModels.als(registry, cur), users, known,
+            Dataset<Row> curCands = ranking.candidates(RankerModels.als(spark, lake, s, registry, cur), users, known,
                     s.evalCandidates(), s.maxFetch());
             Dataset<Row> curRanked = ranking.score(ranking.withFeatures(curCands, cuts.testFrom()), registry, cur,
                     s.scoreBatchSize());
@@ -170,6 +169,11 @@ public final class EvaluateJob {
         report.put("chart", chart);
         return new Outcome(promote ? ExitCodes.OK : ExitCodes.NOT_PROMOTED, candidate.version(), promote, verdict,
                 methods);
+    }
+
+    /** {@code (user_id, item_id)} of some rows, as string keys. */
+    private static Dataset<Row> keys(Dataset<Row> rows) {
+        return rows.select(col("user_id").cast("string").as("user_id"), col("item_id").cast("string").as("item_id"));
     }
 
     /** The most interacted-with items before the cut, per user without the user's own, best k with ranks. */

@@ -20,15 +20,16 @@ import java.util.Objects;
 
 /**
  * Shard i of a training export as a DJL {@link RandomAccessDataset}: data = the {@code features} vector (plus the
- * values of an optional {@link ExtraFeature}, appended), label = {@code label}. Reads the Parquet file directly
+ * values of an optional {@link ExtraFeature}, appended), label = {@code label}; {@code user_id} and {@code item_id}
+ * are string keys. Reads the Parquet file directly
  * (parquet-hadoop, no Spark), so a trainer worker needs only the shard and the manifest.
  */
 public final class ShardDataset extends RandomAccessDataset {
 
-    /** A value computed per row from its ids and appended to the vector (the ranker's ALS score). */
+    /** A value computed per row from its string keys and appended to the vector (the ranker's ALS score). */
     @FunctionalInterface
     public interface ExtraFeature {
-        float value(long userId, long itemId);
+        float value(String userId, String itemId);
     }
 
     private final ExportManifest manifest;
@@ -38,8 +39,8 @@ public final class ShardDataset extends RandomAccessDataset {
     private final Configuration conf;
     private float[][] features;
     private float[] labels;
-    private long[] users;
-    private long[] items;
+    private String[] users;
+    private String[] items;
 
     private ShardDataset(Builder b) {
         super(b);
@@ -77,7 +78,7 @@ public final class ShardDataset extends RandomAccessDataset {
         }
         List<float[]> xs = new ArrayList<>();
         List<Float> ys = new ArrayList<>();
-        List<long[]> ids = new ArrayList<>();
+        List<String[]> ids = new ArrayList<>();
         String path = manifest.shardPath(shard);
         try (ParquetReader<Group> reader = ParquetReader.builder(new GroupReadSupport(), new Path(path))
                 .withConf(conf).build()) {
@@ -91,22 +92,22 @@ public final class ShardDataset extends RandomAccessDataset {
                 for (int j = 0; j < n; j++) {
                     v[j] = list.getGroup(0, j).getFloat(0, 0);
                 }
-                long u = g.getLong("user_id", 0);
-                long it = g.getLong("item_id", 0);
+                String u = g.getString("user_id", 0);
+                String it = g.getString("item_id", 0);
                 if (extra != null) {
                     v[n] = extra.value(u, it);
                 }
                 xs.add(v);
                 ys.add((float) g.getDouble("label", 0));
-                ids.add(new long[] {u, it});
+                ids.add(new String[] {u, it});
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read shard " + shard + " at " + path, e);
         }
         features = xs.toArray(new float[0][]);
         labels = new float[ys.size()];
-        users = new long[ys.size()];
-        items = new long[ys.size()];
+        users = new String[ys.size()];
+        items = new String[ys.size()];
         for (int i = 0; i < labels.length; i++) {
             labels[i] = ys.get(i);
             users[i] = ids.get(i)[0];
@@ -123,11 +124,13 @@ public final class ShardDataset extends RandomAccessDataset {
         return labels[i];
     }
 
-    public long userId(int i) {
+    /** Row i's {@code user_id} (the string key). */
+    public String userId(int i) {
         return users[i];
     }
 
-    public long itemId(int i) {
+    /** Row i's {@code item_id} (the string key). */
+    public String itemId(int i) {
         return items[i];
     }
 

@@ -41,8 +41,8 @@ import static org.apache.spark.sql.functions.xxhash64;
  * {@code export-training}: the training set as N Parquet shards for distributed trainers (worker i reads shard i).
  * Rows are ordered by {@code xxhash64(seed, user, item, time, label)} (a pure function of data and seed), numbered in
  * that order, and row j goes to shard {@code j mod N}: shard sizes differ by at most one row, and the same table
- * version and seed give the same rows in the same order. Each row holds ids, time, label, split and the standardised
- * {@code features} vector; {@code manifest.json} describes it all.
+ * version and seed give the same rows in the same order. Each row holds the string keys ({@code user_id, item_id}),
+ * time, label, split and the standardised {@code features} vector; {@code manifest.json} describes it all.
  */
 public final class TrainingExport {
 
@@ -96,7 +96,9 @@ public final class TrainingExport {
             throw new IllegalStateException(trainingSet.table() + " has " + total + " rows, fewer than " + shards
                     + " shards");
         }
-        Dataset<Row> rows = table.select(col("user_id"), col("item_id"), col("event_time"),
+        // Keys are strings in every shard, whatever type the table holds (the shard format is a contract).
+        Dataset<Row> rows = table.select(col("user_id").cast("string").as("user_id"),
+                        col("item_id").cast("string").as("item_id"), col("event_time"),
                         col("label").cast("double").as("label"), col("split"), FeatureVectors.vector(specs).as("features"))
                 .withColumn("_key", xxhash64(lit(seed), col("user_id"), col("item_id"), col("event_time"), col("label")))
                 .orderBy("_key", "user_id", "item_id", "event_time", "label")

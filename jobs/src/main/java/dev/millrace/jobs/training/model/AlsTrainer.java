@@ -1,20 +1,24 @@
 package dev.millrace.jobs.training.model;
 
 import dev.millrace.jobs.training.TrainingSettings;
+import dev.millrace.jobs.training.ids.IdDictionary;
 import org.apache.spark.ml.recommendation.ALS;
-import org.apache.spark.ml.recommendation.ALSModel;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.sum;
 
 /**
- * Candidate generation: Spark MLlib ALS with implicit feedback on (user, item, summed rating) pairs, distributed on
- * Spark. Ids must fit in an int (MLlib's requirement); a larger id fails with MLlib's message.
+ * Candidate generation: Spark MLlib ALS with implicit feedback on (user, item, summed strength) pairs, distributed on
+ * Spark. An interaction's strength is its rating where the feed has ratings, else its weight (an order line's
+ * quantity; negative for a kept return, which implicit ALS reads as evidence against the pair). MLlib needs int ids: the string keys are mapped through the id dictionaries (which must already hold every
+ * key of the interactions, see {@link IdDictionary#extend}) and the model is returned as a {@link KeyedAls}.
  */
 public final class AlsTrainer {
 
@@ -24,15 +28,24 @@ public final class AlsTrainer {
         this.s = s;
     }
 
-    public ALSModel fit(Dataset<Row> interactions) {
-        Dataset<Row> pairs = interactions
-                .groupBy(col("user_id").cast("int").as("user_id"), col("item_id").cast("int").as("item_id"))
+    /** @param interactions {@code user_id, item_id, rating} and, where the feed has no ratings, {@code weight} */
+    public KeyedAls fit(Dataset<Row> interactions, IdDictionary users, IdDictionary items) {
+        Dataset<Row> keyed = interactions.select(col("user_id").cast("string").as("user_id"),
+                col("item_id").cast("string").as("item_id"), strength(interactions).as("rating"));
+        Dataset<Row> pairs = items.withIds(users.withIds(keyed, "user_id", KeyedAls.USER_IDX), "item_id",
+                        KeyedAls.ITEM_IDX)
+                .groupBy(KeyedAls.USER_IDX, KeyedAls.ITEM_IDX)
                 .agg(sum(col("rating").cast("float")).as("strength"));
         ALS als = new ALS().setImplicitPrefs(true).setRank(s.alsRank()).setMaxIter(s.alsMaxIter())
                 .setRegParam(s.alsRegParam()).setAlpha(s.alsAlpha()).setSeed(s.alsSeed())
-                .setUserCol("user_id").setItemCol("item_id").setRatingCol("strength")
+                .setUserCol(KeyedAls.USER_IDX).setItemCol(KeyedAls.ITEM_IDX).setRatingCol("strength")
                 .setColdStartStrategy("drop");
-        return als.fit(pairs);
+        return new KeyedAls(als.fit(pairs), users, items);
+    }
+
+    private static Column strength(Dataset<Row> interactions) {
+        boolean weighted = java.util.Arrays.asList(interactions.columns()).contains("weight");
+        return weighted ? coalesce(col("rating"), col("weight")) : col("rating");
     }
 
     public Map<String, Object> params() {

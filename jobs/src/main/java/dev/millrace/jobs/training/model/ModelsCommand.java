@@ -1,7 +1,7 @@
 package dev.millrace.jobs.training.model;
 
+import dev.millrace.core.cli.CommonOptions;
 import dev.millrace.core.run.ExitCodes;
-import dev.millrace.jobs.cli.CommonOptions;
 import dev.millrace.jobs.training.TrainingSettings;
 import dev.millrace.udfs.registry.ModelRegistry;
 import dev.millrace.udfs.registry.ModelVersion;

@@ -3,6 +3,7 @@ package dev.millrace.jobs.training.model;
 import dev.millrace.core.config.MillraceConfig;
 import dev.millrace.core.lake.Lake;
 import dev.millrace.core.lake.LakeCatalog;
+import dev.millrace.core.lake.TableName;
 import dev.millrace.core.run.ExitCodes;
 import dev.millrace.core.run.RunReport;
 import dev.millrace.jobs.features.TrainingSetSettings;
@@ -11,11 +12,11 @@ import dev.millrace.jobs.training.TrainingSettings;
 import dev.millrace.jobs.training.export.ExportManifest;
 import dev.millrace.jobs.training.export.ShardDataset;
 import dev.millrace.jobs.training.export.TrainingExport;
+import dev.millrace.jobs.training.ids.IdDictionary;
 import dev.millrace.udfs.registry.FeatureSpec;
 import dev.millrace.udfs.registry.ModelRegistry;
 import dev.millrace.udfs.registry.ModelVersion;
 import dev.millrace.udfs.registry.RankerBlockFactory;
-import org.apache.spark.ml.recommendation.ALSModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -40,8 +41,8 @@ import static org.apache.spark.sql.functions.stddev_pop;
 import static org.apache.spark.sql.functions.when;
 
 /**
- * {@code train}: ALS on the interactions before the training set's validation cut (user and item factors into
- * Delta), then the ranker with DJL on the export's shards over the features and the ALS score, registered as a
+ * {@code train}: the id dictionaries extended with the interactions' new keys, ALS on the interactions before the
+ * training set's validation cut (user and item factors, keyed by the string keys, into Delta), then the ranker with DJL on the export's shards over the features and the ALS score, registered as a
  * candidate version. Skips when a version for the same logical date and the same input table versions exists.
  */
 public final class TrainJob {
@@ -110,21 +111,31 @@ public final class TrainJob {
         report.put("als_fit_before", cuts.testFrom().toString());
 
         Dataset<Row> labels = spark.read().format("delta").option("versionAsOf", labelsVersion).load(labelsLocation);
+        // ALS needs int ids: every key of the interactions gets one in the append-only dictionaries (old keys keep
+        // theirs), and the models below map through them, so nothing outside training sees an int id.
+        IdDictionary userIds = RankerModels.userIds(spark, lake, s);
+        IdDictionary itemIds = RankerModels.itemIds(spark, lake, s);
+        IdDictionary.Extension userExt = userIds.extend(labels, "user_id");
+        IdDictionary.Extension itemExt = itemIds.extend(labels, "item_id");
+        report.put("new_user_ids", userExt.added());
+        report.put("new_item_ids", itemExt.added());
         Timestamp validationFrom = Timestamp.from(cuts.validationFrom());
         AlsTrainer alsTrainer = new AlsTrainer(s);
         // Two fits: the ranker learns from labels after the first one's data (so the ALS score it sees is the score
         // of a model that never saw the label); the registered one also knows the validation period, never the test.
-        ALSModel als = alsTrainer.fit(labels.where(col("event_time").lt(lit(validationFrom))));
-        ALSModel alsFinal = alsTrainer.fit(labels.where(col("event_time").lt(lit(Timestamp.from(cuts.testFrom())))));
+        KeyedAls als = alsTrainer.fit(labels.where(col("event_time").lt(lit(validationFrom))), userIds, itemIds);
+        KeyedAls alsFinal = alsTrainer.fit(labels.where(col("event_time").lt(lit(Timestamp.from(cuts.testFrom())))),
+                userIds, itemIds);
 
         // The ALS score's statistics over the ranker's rows, to standardise it like every other input.
-        Dataset<Row> rankerRows = trainingSet.where(col("split").equalTo(s.rankerSplit()))
-                .select(col("user_id").cast("int").as("user_id"), col("item_id").cast("int").as("item_id"));
-        Row st = als.transform(rankerRows).agg(avg("prediction"), stddev_pop("prediction")).first();
+        Dataset<Row> rankerRows = keys(trainingSet.where(col("split").equalTo(s.rankerSplit())));
+        Row st = als.predict(rankerRows).agg(avg("prediction"), stddev_pop("prediction")).first();
         double alsMean = st.isNullAt(0) ? 0 : st.getDouble(0);
         double alsStd = st.isNullAt(1) || !(st.getDouble(1) > 1e-12) ? 1 : st.getDouble(1);
-        Map<Long, float[]> users = factors(als.userFactors());
-        Map<Long, float[]> items = factors(als.itemFactors());
+        // The trainer walks the shards in this JVM, so the ALS score of a shard row is computed here from the
+        // factors (keyed by the string keys, joined in Spark); moving this into Spark at scale is issue 14's.
+        Map<String, float[]> users = factors(als.userFactors());
+        Map<String, float[]> items = factors(als.itemFactors());
         ShardDataset.ExtraFeature alsScore = (u, i) -> {
             float[] a = users.get(u);
             float[] b = items.get(i);
@@ -145,12 +156,10 @@ public final class TrainJob {
         if (s.rankerSplit().equals("validation")) {
             // ALS's own top candidates of the same period, labelled by whether the user picked them: the hard
             // negatives the ranker must tell apart at scoring time (the shards' negatives are uniform draws).
-            Dataset<Row> picked = trainingSet.where(col("split").equalTo("validation").and(col("label").gt(0)))
-                    .select("user_id", "item_id").distinct().withColumn("label", lit(1.0f));
-            Dataset<Row> pickers = picked.select("user_id").distinct()
-                    .join(als.userFactors().select(col("id").cast("bigint").as("user_id")), "user_id");
-            Dataset<Row> knownBefore = labels.where(col("event_time").lt(lit(validationFrom)))
-                    .select("user_id", "item_id").distinct();
+            Dataset<Row> picked = keys(trainingSet.where(col("split").equalTo("validation").and(col("label").gt(0))))
+                    .distinct().withColumn("label", lit(1.0f));
+            Dataset<Row> pickers = picked.select("user_id").distinct().join(als.users(), "user_id");
+            Dataset<Row> knownBefore = keys(labels.where(col("event_time").lt(lit(validationFrom)))).distinct();
             dev.millrace.jobs.training.CandidateRanking ranking = new dev.millrace.jobs.training.CandidateRanking(
                     spark, config);
             Dataset<Row> cands = ranking.candidates(als, pickers, knownBefore, s.evalCandidates(), s.maxFetch())
@@ -179,7 +188,7 @@ public final class TrainJob {
         ModelVersion draft = new ModelVersion(null, s.modelName(), date.toString(), Instant.now().toString(),
                 params, inputs, features, Map.of(), Map.of(), null);
         ModelVersion registered = registry.register(draft, folder -> {
-            alsFinal.write().overwrite().save(folder.resolve(RankerModels.ALS_DIR).toUri().toString());
+            alsFinal.model().write().overwrite().save(folder.resolve(RankerModels.ALS_DIR).toUri().toString());
             try {
                 trained[0] = rankerTrainer.train(manifest, alsScore, extraX, extraY,
                         spark.sparkContext().hadoopConfiguration(), folder.resolve(RankerModels.RANKER_DIR));
@@ -203,47 +212,58 @@ public final class TrainJob {
         params.put("test_from", cuts.testFrom().toString());
         params.put("export", manifest.folder());
         params.put("export_seed", manifest.seed());
+        // The dictionaries only grow: any later version of them still holds every id this model was fit on.
+        params.put("user_ids_version", userExt.version());
+        params.put("item_ids_version", itemExt.version());
         Map<String, String> artifacts = new LinkedHashMap<>();
         artifacts.put("ranker", RankerModels.RANKER_DIR);
         artifacts.put("als", RankerModels.ALS_DIR);
         artifacts.put("user_factors", s.userFactors().qualified());
         artifacts.put("item_factors", s.itemFactors().qualified());
+        artifacts.put("user_ids", s.userIds().qualified());
+        artifacts.put("item_ids", s.itemIds().qualified());
         ModelVersion complete = new ModelVersion(registered.version(), registered.name(), registered.logicalDate(),
                 registered.createdAt(), params, inputs, features, Map.of(), artifacts, "candidate");
         registry.update(complete);
 
-        writeFactors(alsFinal.userFactors(), "user_id", s.userFactors().qualified(), complete.version());
-        writeFactors(alsFinal.itemFactors(), "item_id", s.itemFactors().qualified(), complete.version());
+        writeFactors(alsFinal.userFactors(), "user_id", s.userFactors(), complete.version());
+        writeFactors(alsFinal.itemFactors(), "item_id", s.itemFactors(), complete.version());
         LOG.info("registered {} {} (ranker {} rows, loss {})", s.modelName(), complete.version(), trained[0].rows(),
                 trained[0].finalLoss());
         report.put("model_version", complete.version());
         report.put("registry", registry.root().toString());
-        report.put("als_users", alsFinal.userFactors().count());
-        report.put("als_items", alsFinal.itemFactors().count());
+        report.put("als_users", alsFinal.model().userFactors().count());
+        report.put("als_items", alsFinal.itemCount());
         report.put("ranker_rows", trained[0].rows());
         report.put("ranker_layers", trained[0].layerSpec());
         report.put("ranker_final_loss", trained[0].finalLoss());
         return ExitCodes.OK;
     }
 
-    private void writeFactors(Dataset<Row> factors, String key, String table, String version) {
-        dev.millrace.core.lake.TableName name = dev.millrace.core.lake.TableName.parse(table);
-        factors.select(lit(version).as("model_version"), col("id").cast("bigint").as(key), col("features"))
+    /** Factors keyed by the string key ({@code key}: user_id or item_id), one partition per model version. */
+    private void writeFactors(Dataset<Row> factors, String key, TableName table, String version) {
+        factors.select(lit(version).as("model_version"), col(key), col("features"))
                 .write().format("delta").mode("overwrite")
                 .option("replaceWhere", "model_version = '" + version + "'")
-                .partitionBy("model_version").save(lake.location(name));
-        new LakeCatalog(spark, lake).register(name);
+                .partitionBy("model_version").save(lake.location(table));
+        new LakeCatalog(spark, lake).register(table);
     }
 
-    private static Map<Long, float[]> factors(Dataset<Row> df) {
-        Map<Long, float[]> out = new HashMap<>();
+    /** {@code (user_id, item_id)} of some rows, as string keys. */
+    private static Dataset<Row> keys(Dataset<Row> rows) {
+        return rows.select(col("user_id").cast("string").as("user_id"), col("item_id").cast("string").as("item_id"));
+    }
+
+    /** {@code (key, features)} rows as a map (see the caller: the trainer's JVM needs them). */
+    private static Map<String, float[]> factors(Dataset<Row> df) {
+        Map<String, float[]> out = new HashMap<>();
         for (Row r : df.collectAsList()) {
             List<Float> f = r.getList(1);
             float[] v = new float[f.size()];
             for (int i = 0; i < v.length; i++) {
                 v[i] = f.get(i);
             }
-            out.put((long) r.getInt(0), v);
+            out.put(r.getString(0), v);
         }
         return out;
     }

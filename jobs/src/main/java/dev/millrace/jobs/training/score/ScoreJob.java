@@ -4,16 +4,16 @@ import dev.millrace.core.config.MillraceConfig;
 import dev.millrace.core.lake.InputFingerprint;
 import dev.millrace.core.lake.Lake;
 import dev.millrace.core.lake.LakeCatalog;
-import dev.millrace.core.lake.TableName;
 import dev.millrace.core.run.ExitCodes;
 import dev.millrace.core.run.RunReport;
+import dev.millrace.core.tables.GoldTables;
 import dev.millrace.jobs.features.TrainingSetSettings;
 import dev.millrace.jobs.training.CandidateRanking;
 import dev.millrace.jobs.training.TrainingSettings;
+import dev.millrace.jobs.training.model.KeyedAls;
 import dev.millrace.jobs.training.model.RankerModels;
 import dev.millrace.udfs.registry.ModelRegistry;
 import dev.millrace.udfs.registry.ModelVersion;
-import org.apache.spark.ml.recommendation.ALSModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -38,16 +38,15 @@ import static org.apache.spark.sql.functions.transform;
 /**
  * {@code score}: for every user ALS knows, the current model's ALS top-N candidates (without items the user
  * interacted with up to the logical date), scored by its ranker through the DJL UDF over features as of the end of
- * the date; the top K per user replace {@code gold.recommendations} (one row per user: {@code user_id, items
- * array<struct<item_id, score>>, model_version, run_id, generated_at}, the contract {@code publish} reads), plus
- * {@code gold.popular_items (rank, item_id, score)}. Each run is one Delta version whose commit records the date and
+ * the date; the top K per user replace {@code gold.recommendations} (one row per user: {@code user_id STRING, items
+ * array<struct<item_id STRING, score FLOAT>>, model_version, run_id, generated_at}, the contract of
+ * {@link GoldTables} that {@code publish} reads), plus {@code gold.popular_items (rank, item_id STRING, score)}.
+ * Both carry the string keys; ALS's int ids stay inside {@link KeyedAls}. Each run is one Delta version whose commit records the date and
  * model version; a second run for the same pair does nothing.
  */
 public final class ScoreJob {
 
     private static final Logger LOG = LoggerFactory.getLogger(ScoreJob.class);
-    public static final TableName RECOMMENDATIONS = TableName.of("gold", "recommendations");
-    public static final TableName POPULAR = TableName.of("gold", "popular_items");
 
     private final SparkSession spark;
     private final Lake lake;
@@ -75,51 +74,53 @@ public final class ScoreJob {
                 + registry.root() + ": run train and evaluate first"));
         report.put("logical_date", date.toString());
         report.put("model_version", v.version());
-        String location = lake.location(RECOMMENDATIONS);
+        String location = lake.location(GoldTables.RECOMMENDATIONS);
         String marker = marker(date, v.version());
         // The latest data commit (a maintain since then does not count) says which date and model the table holds.
         if (InputFingerprint.latestDataCommitMetadata(spark, location).filter(marker::equals).isPresent()) {
-            report.put("skipped", RECOMMENDATIONS + " already holds " + date + " from " + v.version());
+            report.put("skipped", GoldTables.RECOMMENDATIONS + " already holds " + date + " from " + v.version());
             return ExitCodes.OK;
         }
         Instant asOf = date.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
         Dataset<Row> interactions = spark.read().format("delta").load(lake.location(ts.labels()))
                 .where(col("event_time").lt(lit(Timestamp.from(asOf))));
-        Dataset<Row> known = interactions.select("user_id", "item_id").distinct();
-        ALSModel als = RankerModels.als(registry, v);
-        Dataset<Row> users = als.userFactors().select(col("id").cast("bigint").as("user_id"));
+        Dataset<Row> known = interactions.select(col("user_id").cast("string").as("user_id"),
+                col("item_id").cast("string").as("item_id")).distinct();
+        KeyedAls als = RankerModels.als(spark, lake, s, registry, v);
+        Dataset<Row> users = als.users();
         Dataset<Row> cands = ranking.candidates(als, users, known, s.scoreCandidates(), s.maxFetch());
         Dataset<Row> scored = ranking.score(ranking.withFeatures(cands, asOf), registry, v, s.scoreBatchSize());
         Timestamp generatedAt = Timestamp.from(Instant.now());
         Dataset<Row> recs = CandidateRanking.topK(scored, RankerModels.SCORE_COLUMN, k)
                 .groupBy("user_id")
                 .agg(array_sort(collect_list(struct(col("rank"), col("item_id"),
-                        col(RankerModels.SCORE_COLUMN).cast("double").as("score")))).as("ranked"))
-                .select(col("user_id").cast("bigint").as("user_id"),
-                        transform(col("ranked"), r -> struct(r.getField("item_id").as("item_id"),
-                                r.getField("score").as("score"))).as("items"),
-                        lit(v.version()).as("model_version"), lit(runId).as("run_id"),
-                        lit(generatedAt).as("generated_at"));
+                        col(RankerModels.SCORE_COLUMN).cast("float").as("score")))).as("ranked"))
+                .select(col("user_id").cast("string").as(GoldTables.USER_ID),
+                        transform(col("ranked"), r -> struct(r.getField("item_id").cast("string")
+                                        .as(GoldTables.ITEM_ID), r.getField("score").as(GoldTables.SCORE)))
+                                .as(GoldTables.ITEMS),
+                        lit(v.version()).as(GoldTables.MODEL_VERSION), lit(runId).as(GoldTables.RUN_ID),
+                        lit(generatedAt).as(GoldTables.GENERATED_AT));
         recs.write().format("delta").mode("overwrite").option("overwriteSchema", "true")
                 .option("userMetadata", marker).save(location);
-        new LakeCatalog(spark, lake).register(RECOMMENDATIONS);
+        new LakeCatalog(spark, lake).register(GoldTables.RECOMMENDATIONS);
 
         Dataset<Row> popular = interactions.groupBy("item_id").agg(count(lit(1)).as("n"))
                 .withColumn("rank", row_number().over(org.apache.spark.sql.expressions.Window
                         .orderBy(col("n").desc(), col("item_id").asc())))
                 .where(col("rank").leq(s.popularTopN()))
-                .select(col("rank").cast("int").as("rank"), col("item_id").cast("bigint").as("item_id"),
-                        col("n").cast("double").as("score"));
+                .select(col("rank").cast("int").as(GoldTables.RANK),
+                        col("item_id").cast("string").as(GoldTables.ITEM_ID), col("n").cast("double").as(GoldTables.SCORE));
         popular.write().format("delta").mode("overwrite").option("overwriteSchema", "true")
-                .option("userMetadata", marker).save(lake.location(POPULAR));
-        new LakeCatalog(spark, lake).register(POPULAR);
+                .option("userMetadata", marker).save(lake.location(GoldTables.POPULAR_ITEMS));
+        new LakeCatalog(spark, lake).register(GoldTables.POPULAR_ITEMS);
 
         Row summary = spark.read().format("delta").load(location)
                 .agg(count(lit(1)), expr("min(size(items))"), expr("max(size(items))")).first();
         report.put("users", summary.getLong(0));
         report.put("items_per_user", summary.isNullAt(1) ? "-" : summary.getInt(1) + ".." + summary.getInt(2));
-        report.put("table", RECOMMENDATIONS.qualified());
-        LOG.info("scored {} users with {} into {}", summary.getLong(0), v.version(), RECOMMENDATIONS);
+        report.put("table", GoldTables.RECOMMENDATIONS.qualified());
+        LOG.info("scored {} users with {} into {}", summary.getLong(0), v.version(), GoldTables.RECOMMENDATIONS);
         return ExitCodes.OK;
     }
 }

@@ -1,47 +1,58 @@
-package dev.millrace.jobs.stream;
+package dev.millrace.core.kafka;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigValue;
 import dev.millrace.core.config.MillraceConfig;
-
 import java.io.Serializable;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 
 /**
  * How to reach Kafka, from {@code millrace.kafka}: the bootstrap servers plus every client property of its
  * {@code kafka} block passed through as it is (security.protocol, sasl.*, ssl.*), so an external, secured cluster
- * needs only conf. Values are never logged: {@link #toString()} names the keys only.
+ * needs only conf. The one reader of that block for every engine: plain clients (producer, admin, Flink's source and
+ * sink) take {@link #clientConfig()}, Spark's Kafka source {@link #sparkSourceOptions()}. Values are never logged:
+ * {@link #toString()} names the keys only.
  */
-public final class KafkaClientSettings implements Serializable {
+public final class KafkaSettings implements Serializable {
 
     private static final long serialVersionUID = 1L;
+
+    /** The conf block. */
+    public static final String PATH = "millrace.kafka";
+
     /** Consumer settings Spark's Kafka source manages per query: it rejects them, or (group.id) shares one group. */
-    static final Set<String> NOT_FOR_SPARK_SOURCE = Set.of("group.id", "auto.offset.reset", "key.deserializer",
+    public static final Set<String> NOT_FOR_SPARK_SOURCE = Set.of("group.id", "auto.offset.reset", "key.deserializer",
             "value.deserializer", "enable.auto.commit", "interceptor.classes", "key.serializer", "value.serializer");
 
     private final String bootstrapServers;
     private final Map<String, String> clientProperties;
 
-    public KafkaClientSettings(String bootstrapServers, Map<String, String> clientProperties) {
+    public KafkaSettings(String bootstrapServers, Map<String, String> clientProperties) {
         if (bootstrapServers == null || bootstrapServers.isBlank()) {
-            throw new IllegalArgumentException("millrace.kafka.bootstrap-servers is empty: name the Kafka brokers "
-                    + "(host:port,...) in conf or with -Dmillrace.kafka.bootstrap-servers=...");
+            throw new IllegalArgumentException(PATH + ".bootstrap-servers is empty: name the Kafka brokers "
+                    + "(host:port,...) in conf or with -D" + PATH + ".bootstrap-servers=...");
         }
         this.bootstrapServers = bootstrapServers;
         this.clientProperties = Map.copyOf(clientProperties);
     }
 
-    public static KafkaClientSettings from(MillraceConfig config) {
-        if (!config.hasPath("millrace.kafka.bootstrap-servers")) {
-            throw new IllegalArgumentException("millrace.kafka.bootstrap-servers is not set");
+    public static KafkaSettings from(MillraceConfig config) {
+        if (!config.hasPath(PATH + ".bootstrap-servers")) {
+            throw new IllegalArgumentException(PATH + ".bootstrap-servers is not set");
         }
         Map<String, String> props = new TreeMap<>();
-        if (config.hasPath("millrace.kafka.kafka")) {
-            props.putAll(flatten(config.getConfig("millrace.kafka.kafka")));
+        if (config.hasPath(PATH + ".kafka")) {
+            props.putAll(flatten(config.getConfig(PATH + ".kafka")));
         }
-        return new KafkaClientSettings(config.getString("millrace.kafka.bootstrap-servers"), props);
+        return new KafkaSettings(config.getString(PATH + ".bootstrap-servers"), props);
+    }
+
+    /** The same client properties with other brokers (a local broker started by the command itself). */
+    public KafkaSettings withBootstrapServers(String servers) {
+        return new KafkaSettings(servers, clientProperties);
     }
 
     public String bootstrapServers() {
@@ -58,6 +69,13 @@ public final class KafkaClientSettings implements Serializable {
         Map<String, Object> out = new TreeMap<>(clientProperties);
         out.put("bootstrap.servers", bootstrapServers);
         return out;
+    }
+
+    /** {@link #clientConfig()} as {@link Properties}, for clients and builders that take those. */
+    public Properties toProperties() {
+        Properties p = new Properties();
+        p.putAll(clientConfig());
+        return p;
     }
 
     /**

@@ -1,4 +1,4 @@
-package dev.millrace.jobs.stream;
+package dev.millrace.core.kafka;
 
 import dev.millrace.core.config.MillraceConfig;
 import org.junit.jupiter.api.Test;
@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** millrace.kafka as the Spark job reads it: passthrough client properties, without secrets in messages. */
-class KafkaClientSettingsTest {
+class KafkaSettingsTest {
 
     @Test
     void passesSecurityPropertiesToTheSourceAndTheProducerButNotConsumerManagement() {
@@ -18,7 +18,7 @@ class KafkaClientSettingsTest {
                 "millrace.kafka.kafka.\"security.protocol\"", "SASL_SSL",
                 "millrace.kafka.kafka.\"sasl.jaas.config\"", "secret-jaas",
                 "millrace.kafka.kafka.\"auto.offset.reset\"", "earliest"));
-        KafkaClientSettings k = KafkaClientSettings.from(c);
+        KafkaSettings k = KafkaSettings.from(c);
         assertThat(k.sparkSourceOptions()).containsEntry("kafka.bootstrap.servers", "b1:9093,b2:9093")
                 .containsEntry("kafka.security.protocol", "SASL_SSL")
                 .containsEntry("kafka.sasl.jaas.config", "secret-jaas")
@@ -30,7 +30,7 @@ class KafkaClientSettingsTest {
 
     @Test
     void emptyBootstrapServersAreAClearError() {
-        assertThatThrownBy(() -> new KafkaClientSettings(" ", Map.of()))
+        assertThatThrownBy(() -> new KafkaSettings(" ", Map.of()))
                 .hasMessageContaining("millrace.kafka.bootstrap-servers");
     }
 }
