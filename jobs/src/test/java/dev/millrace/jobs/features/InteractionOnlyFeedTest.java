@@ -81,8 +81,17 @@ class InteractionOnlyFeedTest {
         }
         ratings = lines.size() - 1;
         Files.write(source.resolve("ratings.csv"), lines, StandardCharsets.UTF_8);
-        int code = new IngestJob(spark, config).run(new IngestRequest(source.toString(), "movielens", null, null),
-                new RunReport("ingest"));
+        // A mapping of its own: the MovieLens one normalises ids as integers, and these keys are strings.
+        Path mapping = Files.createTempFile("ratings-only-mapping", ".conf");
+        Files.writeString(mapping, """
+                sources = [{
+                  entity = ratings, files = "ratings*.csv", format = csv
+                  columns { user_id = userId, item_id = movieId, rating = rating, event_time = timestamp }
+                  event-time { format = epoch_seconds, zone = UTC }
+                }]
+                """);
+        int code = new IngestJob(spark, config).run(new IngestRequest(source.toString(), "csv", mapping.toFile(),
+                null), new RunReport("ingest"));
         assertThat(code).isEqualTo(ExitCodes.OK);
 
         FeaturesJob features = new FeaturesJob(spark, config);
