@@ -5,6 +5,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.explode;
@@ -96,11 +97,12 @@ public final class NegativeSampler {
         Dataset<Row> bucketed = items.withColumn(BUCKET, bucket);
         Dataset<Row> numbered = bucketed.withColumn(IN_BUCKET,
                 row_number().over(Window.partitionBy(BUCKET).orderBy("item_id")).minus(1).cast("long"));
-        // Items in the buckets before each bucket: a running sum over one row per bucket.
-        Dataset<Row> offsets = bucketed.groupBy(BUCKET).agg(count(lit(1)).as(SIZE))
-                .withColumn(OFFSET, sum(col(SIZE)).over(Window.orderBy(BUCKET)
-                        .rowsBetween(Window.unboundedPreceding(), Window.currentRow())).minus(col(SIZE)))
-                .select(BUCKET, OFFSET);
+        // Items in the buckets before each bucket: one row per bucket joined with the buckets before it (a running sum
+        // by window would need one partition; this join has B x B / 2 rows for B = items / bucket size).
+        Dataset<Row> sizes = bucketed.groupBy(BUCKET).agg(count(lit(1)).as(SIZE));
+        Dataset<Row> before = sizes.select(col(BUCKET).as("__b"), col(SIZE).as("__s"));
+        Dataset<Row> offsets = sizes.join(before, col("__b").lt(col(BUCKET)), "left")
+                .groupBy(BUCKET).agg(coalesce(sum(col("__s")), lit(0L)).as(OFFSET));
         return numbered.join(offsets, BUCKET)
                 .select(col("item_id"), col(OFFSET).plus(col(IN_BUCKET)).cast("long").as(IDX));
     }
