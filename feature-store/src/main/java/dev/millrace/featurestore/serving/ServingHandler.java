@@ -15,7 +15,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.Deque;
 import java.util.Map;
 import java.util.Optional;
@@ -42,7 +41,8 @@ final class ServingHandler implements HttpHandler {
     private final FeatureService features;
     private final ServingMetrics metrics;
     private final ServingSettings settings;
-    private final byte[] adminToken;
+    private final BearerToken adminToken;
+    private final BearerToken metricsToken;
 
     ServingHandler(OnlineStore store, ServingSettings settings, ServingMetrics metrics) {
         this.store = store;
@@ -50,7 +50,9 @@ final class ServingHandler implements HttpHandler {
         this.metrics = metrics;
         this.recommendations = new RecommendationService(store);
         this.features = new FeatureService(store, settings.featureTtl());
-        this.adminToken = settings.adminToken().map(t -> t.getBytes(StandardCharsets.UTF_8)).orElse(null);
+        this.adminToken = settings.adminToken().map(BearerToken::new).orElse(null);
+        this.metricsToken = settings.metrics().mode() == MetricsExposure.Mode.TOKEN
+                ? new BearerToken(settings.metrics().token().orElseThrow()) : null;
     }
 
     @Override
@@ -70,7 +72,7 @@ final class ServingHandler implements HttpHandler {
                 case "features" -> features(exchange, path);
                 case "health" -> get(exchange) ? send(exchange, 200, JSON, "{\"status\":\"ok\"}") : 0;
                 case "ready" -> get(exchange) ? ready(exchange) : 0;
-                case "metrics" -> get(exchange) ? send(exchange, 200, metrics.contentType(), metrics.scrape()) : 0;
+                case "metrics" -> metrics(exchange);
                 case "rollback" -> rollback(exchange);
                 default -> throw HttpError.notFound("no such endpoint: " + path);
             };
@@ -211,6 +213,21 @@ final class ServingHandler implements HttpHandler {
                 + ",\"previous\":" + pointer.get().previous() + "}");
     }
 
+    /** Prometheus text, behind the metrics token; with a metrics listener of its own, not on this port at all. */
+    private int metrics(HttpServerExchange exchange) {
+        if (metricsToken == null) {
+            throw HttpError.notFound("no such endpoint: /metrics (metrics have a listener of their own: millrace.serving.metrics)");
+        }
+        if (!get(exchange)) {
+            return 0;
+        }
+        if (!metricsToken.admits(exchange)) {
+            exchange.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, "Bearer");
+            throw new HttpError(401, "unauthorized", "a valid metrics bearer token is required");
+        }
+        return send(exchange, 200, metrics.contentType(), metrics.scrape());
+    }
+
     private int rollback(HttpServerExchange exchange) {
         if (adminToken == null) {
             throw HttpError.notFound("no such endpoint: " + ROLLBACK + " (the admin API is disabled: no admin token configured)");
@@ -218,10 +235,7 @@ final class ServingHandler implements HttpHandler {
         if (!exchange.getRequestMethod().equals(Methods.POST)) {
             return methodNotAllowed(exchange, "POST");
         }
-        String auth = exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION);
-        byte[] given = auth != null && auth.startsWith("Bearer ")
-                ? auth.substring(7).getBytes(StandardCharsets.UTF_8) : new byte[0];
-        if (!MessageDigest.isEqual(given, adminToken)) {
+        if (!adminToken.admits(exchange)) {
             exchange.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, "Bearer");
             throw new HttpError(401, "unauthorized", "a valid admin bearer token is required");
         }

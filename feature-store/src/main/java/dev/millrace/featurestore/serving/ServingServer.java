@@ -3,6 +3,7 @@ package dev.millrace.featurestore.serving;
 import dev.millrace.featurestore.online.OnlineStore;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
+import org.xnio.Options;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,11 +21,18 @@ public final class ServingServer implements AutoCloseable {
     private final Undertow undertow;
     private final ServingMetrics metrics = new ServingMetrics();
     private final int port;
+    private final int metricsPort;
 
     private ServingServer(OnlineStore store, ServingSettings settings) {
         ServingHandler handler = new ServingHandler(store, settings, metrics);
-        this.undertow = Undertow.builder()
-                .addHttpListener(settings.port(), settings.host())
+        HttpTimeouts t = settings.timeouts();
+        boolean ownMetricsPort = settings.metrics().mode() == MetricsExposure.Mode.PORT;
+        Undertow.Builder builder = Undertow.builder()
+                .addHttpListener(settings.port(), settings.host(), handler);
+        if (ownMetricsPort) {
+            builder.addHttpListener(settings.metrics().port(), settings.metrics().host(), new MetricsHandler(metrics));
+        }
+        this.undertow = builder
                 .setIoThreads(settings.ioThreads())
                 .setWorkerThreads(settings.workerThreads())
                 .setServerOption(UndertowOptions.RECORD_REQUEST_START_TIME, true)
@@ -39,11 +47,23 @@ public final class ServingServer implements AutoCloseable {
                 .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, Math.max(1024L, settings.maxBodyBytes()))
                 .setServerOption(UndertowOptions.MAX_PARAMETERS, 16)
                 .setServerOption(UndertowOptions.ALWAYS_SET_DATE, false)
-                .setHandler(handler)
+                // A silent connection, a request head that trickles in (slow loris) or a stalled read is closed.
+                .setServerOption(UndertowOptions.IDLE_TIMEOUT, HttpTimeouts.millis(t.idle()))
+                .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, HttpTimeouts.millis(t.idle()))
+                .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, HttpTimeouts.millis(t.request()))
+                .setSocketOption(Options.READ_TIMEOUT, HttpTimeouts.millis(t.read()))
                 .build();
         undertow.start();
-        this.port = ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
-        LOG.info("serving {} on http://{}:{}", store.describe(), settings.host(), port);
+        // Listeners come back in the order they were added: the API first.
+        this.port = port(0);
+        this.metricsPort = ownMetricsPort ? port(1) : -1;
+        LOG.info("serving {} on http://{}:{} ({})", store.describe(), settings.host(), port,
+                ownMetricsPort ? "metrics on http://" + settings.metrics().host() + ":" + metricsPort + "/metrics"
+                        : "metrics on /metrics behind the metrics token");
+    }
+
+    private int port(int listener) {
+        return ((InetSocketAddress) undertow.getListenerInfo().get(listener).getAddress()).getPort();
     }
 
     /** Starts a server (port 0 picks a free port; {@link #port()} tells which). */
@@ -53,6 +73,11 @@ public final class ServingServer implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** The port of the metrics listener, or -1 when {@code /metrics} is on the API's port behind a token. */
+    public int metricsPort() {
+        return metricsPort;
     }
 
     public ServingMetrics metrics() {

@@ -10,10 +10,12 @@ import java.util.Optional;
  * the token. Ids have no setting of their own: they follow core's {@code EntityKey} rule, like every other layer.
  *
  * @param adminToken the bearer token of the admin API; empty disables every endpoint that writes
+ * @param timeouts   how long a client may keep a connection idle or a request unfinished
+ * @param metrics    where {@code /metrics} answers (its own listener, or behind its own token)
  */
 public record ServingSettings(String host, int port, int ioThreads, int workerThreads, int defaultK, int maxK,
                               int maxUriLength, long maxBodyBytes, Optional<String> adminToken,
-                              Duration featureTtl) {
+                              Duration featureTtl, HttpTimeouts timeouts, MetricsExposure metrics) {
 
     public ServingSettings {
         if (port < 0 || port > 65535) {
@@ -40,17 +42,32 @@ public record ServingSettings(String host, int port, int ioThreads, int workerTh
                 config.getInt(h + "max-uri-length"),
                 config.getBytes(h + "max-body-size"),
                 Optional.of(config.getString("millrace.serving.admin-token")),
-                config.getDuration("millrace.serving.features.ttl"));
+                config.getDuration("millrace.serving.features.ttl"),
+                new HttpTimeouts(config.getDuration(h + "idle-timeout"), config.getDuration(h + "read-timeout"),
+                        config.getDuration(h + "request-timeout")),
+                metrics(config));
+    }
+
+    private static MetricsExposure metrics(MillraceConfig config) {
+        String m = "millrace.serving.metrics.";
+        return new MetricsExposure(MetricsExposure.mode(config.getString(m + "expose")), config.getString(m + "host"),
+                config.getInt(m + "port"), Optional.of(config.getString(m + "token")));
     }
 
     public ServingSettings withPort(int newPort) {
         return new ServingSettings(host, newPort, ioThreads, workerThreads, defaultK, maxK, maxUriLength,
-                maxBodyBytes, adminToken, featureTtl);
+                maxBodyBytes, adminToken, featureTtl, timeouts, metrics);
+    }
+
+    /** The same settings with the metrics listener on another port (0 = a free one); no effect behind a token. */
+    public ServingSettings withMetricsPort(int newPort) {
+        return new ServingSettings(host, port, ioThreads, workerThreads, defaultK, maxK, maxUriLength,
+                maxBodyBytes, adminToken, featureTtl, timeouts, metrics.withPort(newPort));
     }
 
     @Override
     public String toString() {
         return "ServingSettings[" + host + ":" + port + ", io " + ioThreads + ", workers " + workerThreads + ", k "
-                + defaultK + "/" + maxK + ", admin " + (adminToken.isPresent() ? "enabled" : "disabled") + "]";
+                + defaultK + "/" + maxK + ", admin " + (adminToken.isPresent() ? "enabled" : "disabled") + ", " + metrics + "]";
     }
 }

@@ -38,6 +38,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ServingServerTest {
 
     private static final String TOKEN = "test-admin-token-0123456789";
+    private static final String METRICS_TOKEN = "test-metrics-token-0123456789";
+    private static final HttpTimeouts TIMEOUTS = new HttpTimeouts(Duration.ofSeconds(60), Duration.ofSeconds(30),
+            Duration.ofSeconds(10));
 
     @TempDir
     static Path temp;
@@ -49,8 +52,14 @@ class ServingServerTest {
     private ServingServer noAdminServer;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
+    /** Metrics on the API's port behind their own token (the other mode, a listener of their own, has its test). */
     static ServingSettings settings(Optional<String> token) {
-        return new ServingSettings("127.0.0.1", 0, 2, 4, 10, 50, 2048, 0, token, Duration.ofHours(1));
+        return settings(token, TIMEOUTS, new MetricsExposure(MetricsExposure.Mode.TOKEN, "127.0.0.1", 0,
+                Optional.of(METRICS_TOKEN)));
+    }
+
+    static ServingSettings settings(Optional<String> token, HttpTimeouts timeouts, MetricsExposure metrics) {
+        return new ServingSettings("127.0.0.1", 0, 2, 4, 10, 50, 2048, 0, token, Duration.ofHours(1), timeouts, metrics);
     }
 
     static final String UUID_USER = "3f2c9a4e-8b1d-4c7a-9e2f-1a2b3c4d5e6f";
@@ -335,13 +344,70 @@ class ServingServerTest {
         assertThat(ready.body()).isEqualTo("{\"ready\":true,\"version\":2,\"previous\":1}");
         get(server, "/v1/recommendations/1");
         get(server, "/v1/recommendations/1?k=0");
-        HttpResponse<String> m = get(server, "/metrics");
+        assertJsonError(get(server, "/metrics"), 401, "unauthorized");
+        assertJsonError(send(server, HttpRequest.newBuilder(uri(server, "/metrics"))
+                .header("Authorization", "Bearer " + TOKEN).GET()), 401, "unauthorized");
+        HttpResponse<String> m = send(server, HttpRequest.newBuilder(uri(server, "/metrics"))
+                .header("Authorization", "Bearer " + METRICS_TOKEN).GET());
         assertThat(m.statusCode()).isEqualTo(200);
         assertThat(m.headers().firstValue("content-type").orElse("")).startsWith("text/plain");
         assertThat(m.body()).contains("millrace_serving_requests_total{route=\"recommendations\",status=\"200\"}")
                 .contains("millrace_serving_requests_total{route=\"recommendations\",status=\"400\"}")
                 .contains("millrace_serving_request_seconds_bucket{route=\"recommendations\",le=\"0.001\"}")
                 .contains("millrace_serving_store_version 2.0");
+    }
+
+    @Test
+    void metricsOnAListenerOfTheirOwnAreNotOnTheApiPort() throws Exception {
+        try (ServingServer s = ServingServer.start(store, settings(Optional.empty(), TIMEOUTS,
+                MetricsExposure.onPort("127.0.0.1", 0)))) {
+            assertThat(s.metricsPort()).isPositive().isNotEqualTo(s.port());
+            assertThat(get(s, "/v1/recommendations/1").statusCode()).isEqualTo(200);
+            HttpResponse<String> onApi = get(s, "/metrics");
+            assertJsonError(onApi, 404, "not_found");
+            assertThat(onApi.body()).contains("millrace.serving.metrics");
+            URI metrics = URI.create("http://127.0.0.1:" + s.metricsPort() + "/metrics");
+            HttpResponse<String> m = send(s, HttpRequest.newBuilder(metrics).GET());
+            assertThat(m.statusCode()).isEqualTo(200);
+            assertThat(m.body()).contains("millrace_serving_requests_total{route=\"recommendations\",status=\"200\"}");
+            assertJsonError(send(s, HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.metricsPort()
+                    + "/v1/recommendations/1")).GET()), 404, "not_found");
+            assertJsonError(send(s, HttpRequest.newBuilder(metrics).POST(HttpRequest.BodyPublishers.noBody())),
+                    405, "method_not_allowed");
+        }
+        // A token too short (or none) for metrics behind a token is refused before anything listens.
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new MetricsExposure(MetricsExposure.Mode.TOKEN,
+                "127.0.0.1", 0, Optional.of("short"))).hasMessageContaining("millrace.serving.metrics.token");
+    }
+
+    @Test
+    void silentAndTricklingConnectionsAreClosedByTheTimeouts() throws Exception {
+        HttpTimeouts quick = new HttpTimeouts(Duration.ofMillis(300), Duration.ofMillis(300), Duration.ofMillis(300));
+        try (ServingServer s = ServingServer.start(store, settings(Optional.empty(), quick,
+                MetricsExposure.onPort("127.0.0.1", 0)))) {
+            // Nothing sent: the server closes the connection (read returns end of stream) well before our 10 s bound.
+            try (Socket silent = new Socket("127.0.0.1", s.port())) {
+                silent.setSoTimeout(10_000);
+                assertThat(silent.getInputStream().read()).isEqualTo(-1);
+            }
+            // A request head that never ends (a slow-loris client): closed, with no response.
+            try (Socket slow = new Socket("127.0.0.1", s.port())) {
+                slow.setSoTimeout(10_000);
+                slow.getOutputStream().write("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: a"
+                        .getBytes(StandardCharsets.US_ASCII));
+                slow.getOutputStream().flush();
+                assertThat(slow.getInputStream().readAllBytes()).isEmpty();
+            }
+            // A complete request is answered, then the idle keep-alive connection is closed.
+            try (Socket ok = new Socket("127.0.0.1", s.port())) {
+                ok.setSoTimeout(10_000);
+                ok.getOutputStream().write("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                        .getBytes(StandardCharsets.US_ASCII));
+                ok.getOutputStream().flush();
+                assertThat(new String(ok.getInputStream().readAllBytes(), StandardCharsets.US_ASCII))
+                        .startsWith("HTTP/1.1 200").endsWith("{\"status\":\"ok\"}");
+            }
+        }
     }
 
     @Test

@@ -73,7 +73,7 @@ final class DemoServing {
                     : ", " + published.totalKeys() + " keys " + published.keys()));
             report.put("store_version", published.pointer().current());
 
-            ServingSettings settings = ServingSettings.from(ctx.config()).withPort(port);
+            ServingSettings settings = ServingSettings.from(ctx.config()).withPort(port).withMetricsPort(0);
             try (ServingServer server = ServingServer.start(store, settings)) {
                 String base = "http://" + settings.host() + ":" + server.port();
                 steps.begin("serve: the HTTP API on " + base + " (bin/millrace serve runs it alone)");
@@ -83,6 +83,9 @@ final class DemoServing {
                 }
                 steps.end();
                 if (keepServing) {
+                    if (server.metricsPort() >= 0) {
+                        steps.line("metrics: http://" + settings.metrics().host() + ":" + server.metricsPort() + "/metrics");
+                    }
                     awaitInterrupt(base, closed);
                 }
             }
