@@ -31,6 +31,7 @@ public final class StoreSettings implements Serializable {
     private final String redisKeyPrefix;
     private final int redisTimeoutMillis;
     private final int redisPoolSize;
+    private final RedisTls redisTls;
     private final int batchSize;
 
     private StoreSettings(Builder b) {
@@ -45,6 +46,7 @@ public final class StoreSettings implements Serializable {
         this.redisKeyPrefix = b.redisKeyPrefix;
         this.redisTimeoutMillis = b.redisTimeoutMillis;
         this.redisPoolSize = b.redisPoolSize;
+        this.redisTls = b.redisTls;
         this.batchSize = b.batchSize;
         if (batchSize < 1) {
             throw new IllegalArgumentException("millrace.serving.publish.batch-size must be at least 1");
@@ -63,6 +65,10 @@ public final class StoreSettings implements Serializable {
                 .redisKeyPrefix(config.getString(p + "redis.key-prefix"))
                 .redisTimeout(config.getDuration(p + "redis.timeout"))
                 .redisPoolSize(config.getInt(p + "redis.pool-size"))
+                .redisTls(new RedisTls(config.getBoolean(p + "redis.tls.enabled"),
+                        config.getString(p + "redis.tls.truststore"), config.getString(p + "redis.tls.truststore-password"),
+                        config.getString(p + "redis.tls.truststore-type"), config.getString(p + "redis.tls.verify"),
+                        config.getString(p + "redis.tls.keystore"), config.getString(p + "redis.tls.keystore-password")))
                 .mapSize(config.getBytes(p + "embedded.map-size"))
                 .maxReaders(config.getInt(p + "embedded.max-readers"))
                 .batchSize(config.getInt(p + "publish.batch-size"));
@@ -137,6 +143,10 @@ public final class StoreSettings implements Serializable {
         return redisPoolSize;
     }
 
+    public RedisTls redisTls() {
+        return redisTls;
+    }
+
     /** Keys per Redis pipeline flush or LMDB write transaction. */
     public int batchSize() {
         return batchSize;
@@ -148,7 +158,8 @@ public final class StoreSettings implements Serializable {
         return kind == Kind.EMBEDDED
                 ? "embedded LMDB store at " + embeddedPath
                 : "Redis at " + redisHost + ":" + redisPort + " (prefix '" + redisKeyPrefix + "'"
-                        + (redisPassword.isEmpty() ? "" : ", password set") + ")";
+                        + (redisUser.isEmpty() ? "" : ", user " + redisUser)
+                        + (redisPassword.isEmpty() ? "" : ", password set") + ", " + redisTls + ")";
     }
 
     /** Builds settings in code (tests, benchmarks); production reads {@link #from(MillraceConfig)}. */
@@ -164,6 +175,7 @@ public final class StoreSettings implements Serializable {
         private String redisKeyPrefix = "millrace:";
         private int redisTimeoutMillis = 2000;
         private int redisPoolSize = 32;
+        private RedisTls redisTls = RedisTls.OFF;
         private int batchSize = 1000;
 
         private Builder(Kind kind) {
@@ -209,6 +221,11 @@ public final class StoreSettings implements Serializable {
 
         public Builder redisPoolSize(int size) {
             this.redisPoolSize = size;
+            return this;
+        }
+
+        public Builder redisTls(RedisTls tls) {
+            this.redisTls = tls == null ? RedisTls.OFF : tls;
             return this;
         }
 

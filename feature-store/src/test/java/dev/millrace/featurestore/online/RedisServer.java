@@ -32,14 +32,29 @@ public final class RedisServer implements AutoCloseable {
     }
 
     public static RedisServer start() {
+        return start(List.of());
+    }
+
+    /**
+     * A server with more configuration directives (each {@code --name value...}, as redis-server takes them): a
+     * password, ACL users, TLS. {@code PORT} in them stands for the free port chosen (for {@code --tls-port PORT
+     * --port 0}, a TLS-only server).
+     */
+    public static RedisServer start(List<String> directives) {
         ensureInstalled();
         try {
             Path dir = Files.createTempDirectory("millrace-redis-");
             int port = freePort();
-            Process p = new ProcessBuilder(BINARY, "--bind", "127.0.0.1", "--port", Integer.toString(port),
-                    "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--protected-mode", "yes",
-                    "--loglevel", "notice")
-                    .redirectErrorStream(true).start();
+            List<String> command = new java.util.ArrayList<>(List.of(BINARY, "--bind", "127.0.0.1"));
+            if (directives.stream().noneMatch(d -> d.equals("--port"))) {
+                command.addAll(List.of("--port", Integer.toString(port)));
+            }
+            command.addAll(List.of("--save", "", "--appendonly", "no", "--dir", dir.toString(), "--protected-mode", "yes",
+                    "--loglevel", "notice"));
+            for (String d : directives) {
+                command.add(d.equals("PORT") ? Integer.toString(port) : d);
+            }
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
             CompletableFuture<Void> ready = new CompletableFuture<>();
             StringBuilder log = new StringBuilder();
             Thread reader = new Thread(() -> {

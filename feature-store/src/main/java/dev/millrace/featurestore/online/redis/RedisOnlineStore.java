@@ -7,6 +7,7 @@ import dev.millrace.featurestore.online.OnlineStore;
 import dev.millrace.featurestore.online.OnlineStoreException;
 import dev.millrace.featurestore.online.PointerMovedException;
 import dev.millrace.featurestore.online.PublishLease;
+import dev.millrace.featurestore.online.RedisTls;
 import dev.millrace.featurestore.online.StoreSettings;
 import dev.millrace.featurestore.online.VersionPointer;
 import dev.millrace.featurestore.online.VersionWriter;
@@ -15,15 +16,19 @@ import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.Response;
+import redis.clients.jedis.SslOptions;
+import redis.clients.jedis.SslVerifyMode;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.params.SetParams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
@@ -63,6 +68,10 @@ public final class RedisOnlineStore implements OnlineStore {
         if (!settings.redisPassword().isEmpty()) {
             cfg.password(settings.redisPassword());
         }
+        RedisTls tls = settings.redisTls();
+        if (tls.enabled()) {
+            cfg.ssl(true).sslOptions(sslOptions(tls));
+        }
         ConnectionPoolConfig pool = new ConnectionPoolConfig();
         pool.setMaxTotal(settings.redisPoolSize());
         pool.setMaxIdle(settings.redisPoolSize());
@@ -72,6 +81,17 @@ public final class RedisOnlineStore implements OnlineStore {
                 .clientConfig(cfg.build())
                 .poolConfig(pool)
                 .build();
+    }
+
+    private static SslOptions sslOptions(RedisTls tls) {
+        SslOptions.Builder b = SslOptions.builder().sslVerifyMode(SslVerifyMode.valueOf(tls.verify().toUpperCase(Locale.ROOT)));
+        if (!tls.truststore().isEmpty()) {
+            b.truststore(new File(tls.truststore()), tls.truststorePassword().toCharArray()).trustStoreType(tls.truststoreType());
+        }
+        if (!tls.keystore().isEmpty()) {
+            b.keystore(new File(tls.keystore()), tls.keystorePassword().toCharArray()).keyStoreType("PKCS12");
+        }
+        return b.build();
     }
 
     @Override
