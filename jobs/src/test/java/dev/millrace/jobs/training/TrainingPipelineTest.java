@@ -290,7 +290,7 @@ class TrainingPipelineTest {
     }
 
     @Test
-    @Order(Integer.MAX_VALUE)  // last: it appends to silver.ratings and registers a second version
+    @Order(Integer.MAX_VALUE)  // last: it ingests new keys into silver.ratings and registers a second version
     void trainingAgainAfterNewKeysArriveKeepsEveryOldIdAndNumbersTheNewKeysAfterTheMaximum() throws Exception {
         TrainingSettings s = TrainingSettings.from(config);
         IdDictionary userIds = RankerModels.userIds(spark, lake, s);
@@ -301,7 +301,9 @@ class TrainingPipelineTest {
         int itemMax = itemIds.read().selectExpr("max(id)").first().getInt(0);
 
         // A new user (a UUID-like key) copying the interactions of the most active user before 2017, and a new item
-        // (an SKU) copying those of the most popular item: both before the cuts, so both ALS fits see them.
+        // (an SKU) copying those of the most popular item: both before the cuts, so both ALS fits see them. They
+        // arrive as a user would deliver them: a later CSV file, ingested through a mapping (string keys, so not the
+        // MovieLens one, which normalises ids as integers).
         String tag = UUID.randomUUID().toString();
         String newUser = "user-" + tag;
         String newItem = "SKU-" + tag.substring(0, 8).toUpperCase(java.util.Locale.ROOT) + "-RED";
@@ -311,10 +313,29 @@ class TrainingPipelineTest {
                 .first().getString(0);
         String popularItem = early.groupBy("item_id").count().orderBy(col("count").desc(), col("item_id"))
                 .first().getString(0);
-        // user_bucket keeps the copied row's value: training does not read it.
-        early.where(col("user_id").equalTo(activeUser)).withColumn("user_id", lit(newUser))
+        Dataset<Row> copied = early.where(col("user_id").equalTo(activeUser)).withColumn("user_id", lit(newUser))
                 .unionByName(early.where(col("item_id").equalTo(popularItem)).withColumn("item_id", lit(newItem)))
-                .write().format("delta").mode("append").save(labels);
+                .selectExpr("user_id", "item_id", "rating", "unix_timestamp(event_time) AS ts");
+        List<String> lines = new java.util.ArrayList<>(List.of("customer,sku,rating,ts"));
+        // A few hundred rows of test input, written as the delivery file.
+        for (Row r : copied.collectAsList()) {
+            lines.add(r.getString(0) + "," + r.getString(1) + "," + r.get(2) + "," + r.getLong(3));
+        }
+        long silverBefore = spark.read().format("delta").load(labels).count();
+        Path delivery = SharedSpark.newLakeDir("training-new-keys");
+        Files.write(delivery.resolve("ratings-new-keys.csv"), lines);
+        Path mapping = delivery.resolve("new-keys-mapping.conf");
+        Files.writeString(mapping, """
+                sources = [{
+                  entity = ratings, files = "ratings*.csv", format = csv
+                  columns { user_id = customer, item_id = sku, rating = rating, event_time = ts }
+                  event-time { format = epoch_seconds, zone = UTC }
+                }]
+                """);
+        RunReport ingest = new RunReport("ingest");
+        assertThat(new IngestJob(spark, config).run(new IngestRequest(delivery.toString(), "csv", mapping.toFile(),
+                null), ingest)).isEqualTo(ExitCodes.OK);
+        assertThat(spark.read().format("delta").load(labels).count()).isEqualTo(silverBefore + lines.size() - 1);
 
         RunReport report = new RunReport("train");
         assertThat(new TrainJob(spark, config).run(DATE, report)).isEqualTo(ExitCodes.OK);
