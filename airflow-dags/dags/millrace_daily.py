@@ -1,4 +1,4 @@
-"""Millrace's daily batch pipeline: ingest -> features -> training set -> export + train -> evaluate gate -> score ->
+"""Millrace's daily batch pipeline: ingest -> features -> training set -> export -> train -> evaluate gate -> score ->
 publish -> maintain, each step one command of the project's jar run with spark-submit for the run's logical date.
 
 Settings (airflow-dags/README.md): the ``millrace_spark`` connection (Spark master, deploy mode), the Variables
@@ -54,6 +54,6 @@ with DAG(
     # Runs after a NOT_PROMOTED skip too, never after a failure.
     maintain = millrace_task("maintain", ["maintain"], date=False, trigger_rule="none_failed")
 
-    ingest >> features >> training_set >> [export_training, train]
-    train >> evaluate >> score >> publish
-    [publish, export_training] >> maintain
+    # One after another: train reads (and, when it is missing, writes) the export of the same date, so running
+    # export_training beside it could delete the shards train is reading.
+    ingest >> features >> training_set >> export_training >> train >> evaluate >> score >> publish >> maintain
