@@ -5,8 +5,10 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * One entity's numbers from one run. Rows in always equal accepted plus quarantined; accepted rows are inserted,
- * unchanged, updated (dimensions) or folded (into another row of their key by the source's duplicate policy).
+ * One entity's numbers from one run. Rows in are the rows counted out of classification, accepted plus quarantined;
+ * they must equal the records read, counted apart from parsing (a byte scan of the lines, or Parquet footers). Accepted
+ * rows are inserted, unchanged, updated (dimensions) or folded (into another row of their key by the source's
+ * duplicate policy).
  */
 final class EntityResult {
     final Entity entity;
@@ -14,6 +16,7 @@ final class EntityResult {
     int filesSkipped;
     int filesEmpty;
     long rowsIn;
+    long recordsRead;
     long blankLines;
     long inserted;
     long unchanged;
@@ -44,6 +47,7 @@ final class EntityResult {
         m.put("files_new", (long) filesNew);
         m.put("files_already_ingested", (long) filesSkipped);
         m.put("files_empty", (long) filesEmpty);
+        m.put("records_read", recordsRead);
         m.put("rows_in", rowsIn);
         m.put("accepted", accepted());
         m.put("inserted", inserted);

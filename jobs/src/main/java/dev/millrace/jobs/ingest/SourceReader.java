@@ -11,7 +11,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.util.LongAccumulator;
 import org.apache.spark.util.SerializableConfiguration;
 
 import java.util.ArrayList;
@@ -30,30 +29,39 @@ final class SourceReader {
     private final ValidationRules rules;
     private final long maxSplitSize;
     private final int maxLineBytes;
-    private final LongAccumulator blankLines;
 
     SourceReader(SparkSession spark, ValidationRules rules, long maxSplitSize, int maxLineBytes) {
         this.spark = spark;
         this.rules = rules;
         this.maxSplitSize = maxSplitSize;
         this.maxLineBytes = maxLineBytes;
-        this.blankLines = spark.sparkContext().longAccumulator("millrace.ingest.blank_lines");
     }
 
-    /** Blank lines skipped by the text reads of this reader (filled as the rows are computed). */
-    LongAccumulator blankLines() {
-        return blankLines;
+    /**
+     * The rows of some source files, and how many there must be, counted apart from parsing: text files by a byte
+     * scan of their lines ({@link LineCount}), Parquet files from their footers.
+     *
+     * @param expectedRows one per record line (text) or per row (Parquet)
+     * @param blankLines   blank lines of text files: no record, not a row, reported
+     */
+    record Read(Dataset<Row> rows, long expectedRows, long blankLines) {
     }
 
-    Dataset<Row> read(SourceSpec spec, List<SourceFile> files) {
+    Read read(SourceSpec spec, List<SourceFile> files) {
         StructType schema = UnifiedSchema.of(spec.entity());
         if (files.isEmpty()) {
-            return spark.createDataFrame(new ArrayList<Row>(), schema);
+            return new Read(spark.createDataFrame(new ArrayList<Row>(), schema), 0, 0);
         }
-        return spec.format() == SourceFormat.PARQUET ? readParquet(spec, files, schema) : readText(spec, files, schema);
+        if (spec.format() == SourceFormat.PARQUET) {
+            Dataset<Row> rows = readParquet(spec, files, schema);
+            // Footers only: Spark answers a bare count of Parquet files from their metadata.
+            long expected = spark.read().parquet(files.stream().map(SourceFile::path).toArray(String[]::new)).count();
+            return new Read(rows, expected, 0);
+        }
+        return readText(spec, files, schema);
     }
 
-    private Dataset<Row> readText(SourceSpec spec, List<SourceFile> files, StructType schema) {
+    private Read readText(SourceSpec spec, List<SourceFile> files, StructType schema) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Broadcast<SerializableConfiguration> conf =
                 jsc.broadcast(new SerializableConfiguration(spark.sparkContext().hadoopConfiguration()));
@@ -62,13 +70,14 @@ final class SourceReader {
         long parallelism = Math.max(1, spark.sparkContext().defaultParallelism());
         long splitSize = Math.min(maxSplitSize, Math.max(4L << 20, total / (2 * parallelism) + 1));
         // (a configured size under the 4 MiB floor wins: tests use it to exercise multi-split files)
-        List<FileSplit> splits = new SplitPlanner(jsc, conf, splitSize).plan(spec, files);
+        SplitPlanner.Plan plan = new SplitPlanner(jsc, conf, splitSize).plan(spec, files);
+        List<FileSplit> splits = plan.splits();
         if (splits.isEmpty()) {
-            return spark.createDataFrame(new ArrayList<Row>(), schema);
+            return new Read(spark.createDataFrame(new ArrayList<Row>(), schema), 0, 0);
         }
         JavaRDD<Row> rows = jsc.parallelize(splits, splits.size())
-                .flatMap(new SplitParser(spec, rules, conf, maxLineBytes, blankLines));
-        return spark.createDataFrame(rows, schema);
+                .flatMap(new SplitParser(spec, rules, conf, maxLineBytes));
+        return new Read(spark.createDataFrame(rows, schema), plan.lines().records(), plan.lines().blank());
     }
 
     private Dataset<Row> readParquet(SourceSpec spec, List<SourceFile> files, StructType schema) {

@@ -1,21 +1,16 @@
 package dev.millrace.jobs.ingest;
 
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FSDataInputStream;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.util.SerializableConfiguration;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Cuts text source files into byte-range splits so large files are read in parallel, and gives each split the line
- * number its first line has. For files of more than one split that needs the number of lines before each split:
- * one parallel pass counts the newlines of every range (a byte scan, much cheaper than parsing).
+ * number its first line has. That needs the number of lines before each split: one parallel pass counts the lines of
+ * every split (a byte scan, much cheaper than parsing), and its totals are ingest's independent count of the rows.
  */
 final class SplitPlanner {
 
@@ -29,10 +24,16 @@ final class SplitPlanner {
         this.splitSize = Math.max(1024, splitSize);
     }
 
-    /** Splits of the files; files without a header line (empty) get none. */
-    List<FileSplit> plan(SourceSpec spec, List<SourceFile> files) {
-        List<FileSplit> single = new ArrayList<>();
-        List<FileSplit> ranges = new ArrayList<>();
+    /** The splits of some files, and what a byte scan of them counted. */
+    record Plan(List<FileSplit> splits, LineCount lines) {
+    }
+
+    /**
+     * Splits of the files (files without a header line, or empty, get none), each numbered with the line its first
+     * line has, and the files' line counts ({@link LineCount}): one parallel byte scan of every split gives both.
+     */
+    Plan plan(SourceSpec spec, List<SourceFile> files) {
+        List<FileSplit> planned = new ArrayList<>();
         for (SourceFile f : files) {
             HeaderResolver.Resolved r = HeaderResolver.resolve(spec, f, conf.value().value());
             if (r == null || f.size() == 0) {
@@ -40,62 +41,37 @@ final class SplitPlanner {
             }
             boolean header = spec.header() && spec.format() == SourceFormat.CSV;
             if (f.size() <= splitSize) {
-                single.add(new FileSplit(f.path(), f.size(), 0, f.size(), 1, header, r.positions(),
+                planned.add(new FileSplit(f.path(), f.size(), 0, f.size(), 1, header, r.positions(),
                         r.expectedColumns()));
                 continue;
             }
             for (long start = 0; start < f.size(); start += splitSize) {
-                ranges.add(new FileSplit(f.path(), f.size(), start, Math.min(f.size(), start + splitSize), 0,
+                planned.add(new FileSplit(f.path(), f.size(), start, Math.min(f.size(), start + splitSize), 0,
                         header, r.positions(), r.expectedColumns()));
             }
         }
-        List<FileSplit> out = new ArrayList<>(single);
-        if (!ranges.isEmpty()) {
-            Broadcast<SerializableConfiguration> c = conf;
-            List<Long> starts = jsc.parallelize(ranges, ranges.size()).map(s -> linesStarting(s, c.value().value()))
-                    .collect();
-            String file = null;
-            long line = 1;
-            for (int i = 0; i < ranges.size(); i++) {
-                FileSplit s = ranges.get(i);
-                if (!s.path().equals(file)) {
-                    file = s.path();
-                    line = 1;
-                }
-                out.add(new FileSplit(s.path(), s.fileSize(), s.start(), s.end(), line, s.header(), s.positions(),
-                        s.expectedColumns()));
-                line += starts.get(i);
-            }
+        if (planned.isEmpty()) {
+            return new Plan(planned, LineCount.NONE);
         }
-        return out;
-    }
-
-    /** How many lines start in [start, end): a line starts at 0 and after every newline but a final one. */
-    static long linesStarting(FileSplit s, Configuration conf) {
-        long from = Math.max(0, s.start() - 1);
-        long to = s.end() - 1;
-        long lastUsable = s.fileSize() - 1;
-        long count = s.start() == 0 ? 1 : 0;
-        Path path = new Path(s.path());
-        try (FSDataInputStream in = path.getFileSystem(conf).open(path)) {
-            in.seek(from);
-            byte[] buf = new byte[1 << 20];
-            long pos = from;
-            while (pos < to) {
-                int n = in.read(buf, 0, (int) Math.min(buf.length, to - pos));
-                if (n <= 0) {
-                    break;
-                }
-                for (int i = 0; i < n; i++) {
-                    if (buf[i] == '\n' && pos + i < lastUsable) {
-                        count++;
-                    }
-                }
-                pos += n;
+        Broadcast<SerializableConfiguration> c = conf;
+        // One small record per split (not per line) comes back to the driver.
+        List<LineCount> counts = jsc.parallelize(planned, planned.size()).map(s -> LineCount.scan(s, c.value().value()))
+                .collect();
+        List<FileSplit> out = new ArrayList<>(planned.size());
+        LineCount total = LineCount.NONE;
+        String file = null;
+        long line = 1;
+        for (int i = 0; i < planned.size(); i++) {
+            FileSplit s = planned.get(i);
+            if (!s.path().equals(file)) {
+                file = s.path();
+                line = 1;
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + s.path(), e);
+            out.add(new FileSplit(s.path(), s.fileSize(), s.start(), s.end(), line, s.header(), s.positions(),
+                    s.expectedColumns()));
+            line += counts.get(i).starts();
+            total = total.plus(counts.get(i));
         }
-        return count;
+        return new Plan(out, total);
     }
 }

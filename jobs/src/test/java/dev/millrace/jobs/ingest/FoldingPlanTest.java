@@ -43,7 +43,7 @@ class FoldingPlanTest {
         String adaptive = spark.conf().get("spark.sql.adaptive.enabled", "true");
         spark.conf().set("spark.sql.adaptive.enabled", "false");
         try {
-            Dataset<Row> classified = writer.classify(writer.prepare(reader.read(spec, files))).rows();
+            Dataset<Row> classified = writer.classify(writer.prepare(reader.read(spec, files).rows())).rows();
             String plan = classified.queryExecution().executedPlan().toString();
             assertThat(count(plan, "Exchange ")).as(plan).isEqualTo(1);
             assertThat(count(plan, "Sort \\[")).as(plan).isEqualTo(1);
