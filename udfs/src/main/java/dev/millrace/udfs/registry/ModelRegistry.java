@@ -27,7 +27,9 @@ import java.util.stream.Stream;
  * A folder of model versions, plain files only (no Spark), so batch jobs and the streaming side read the same
  * registry: {@code versions/<id>/version.json} plus the version's artifacts beside it, and {@code CURRENT}, a pointer
  * file naming the one current version. Versions are published by renaming a fully written staging folder and the
- * pointer is replaced by an atomic rename, so a reader never sees a half-written version or pointer.
+ * pointer is replaced by an atomic rename, so a reader never sees a half-written version or pointer. Each rename comes
+ * after an fsync of what it publishes and is followed by one of its folder, so a crash or power cut leaves either the
+ * old state or the new one, never an empty file under a published name.
  */
 public final class ModelRegistry {
 
@@ -77,9 +79,12 @@ public final class ModelRegistry {
                 String id = String.format("v%04d", nextNumber());
                 ModelVersion v = draft.withVersion(id);
                 writeJson(staging.resolve(VERSION_FILE), GSON.toJson(v));
+                // On disk before the rename publishes them: a crash after it must not leave an empty or torn version.
+                Durable.syncTree(staging);
                 Path target = versions.resolve(id);
                 try {
                     Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+                    Durable.syncDirectory(versions);
                     return v;
                 } catch (IOException e) {
                     if (!Files.exists(target)) {
@@ -203,11 +208,16 @@ public final class ModelRegistry {
             Files.createDirectories(file.getParent());
             Path tmp = file.resolveSibling("." + file.getFileName() + "." + UUID.randomUUID() + ".tmp");
             Files.writeString(tmp, json, StandardCharsets.UTF_8);
+            Durable.syncFile(tmp);
             try {
                 Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+                // A plain move could leave the pointer half written: refuse rather than risk it.
+                Files.deleteIfExists(tmp);
+                throw new IOException("the file system under " + file.getParent() + " cannot rename atomically, which the"
+                        + " model registry needs", e);
             }
+            Durable.syncDirectory(file.getParent());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
         }
