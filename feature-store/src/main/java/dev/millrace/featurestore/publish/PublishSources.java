@@ -61,6 +61,7 @@ final class PublishSources {
     private final FeatureTables featureTables;
     private final Set<TableName> tables;
     private final Map<String, Long> versionsRead = new TreeMap<>();
+    private final Map<String, Long> nullKeyRows = new TreeMap<>();
 
     PublishSources(SparkSession spark, Lake lake, FeatureTables featureTables) {
         this.spark = spark;
@@ -159,6 +160,12 @@ final class PublishSources {
             Column[] all = Arrays.stream(df.columns()).map(c -> col("`" + c + "`")).toArray(Column[]::new);
             Column[] keyCols = keys.get().stream().map(c -> col(c).cast("string")).toArray(Column[]::new);
             Column notNull = keys.get().stream().map(c -> col(c).isNotNull()).reduce(Column::and).orElseThrow();
+            // No id, no key to serve it under: counted, not published. Delta's null counts skip every file without one.
+            long nulls = df.where(notNull.unary_$bang()).count();
+            if (nulls > 0) {
+                nullKeyRows.put(Keyspace.features(entity).name(), nulls);
+                LOG.warn("{}: {} rows with a null key are not published", t, nulls);
+            }
             Dataset<Row> latest = df.where(notNull)
                     .groupBy(keyCols.length == 1 ? keyCols[0].as("key") : concat_ws(":", keyCols).as("key"))
                     .agg(max_by(struct(all), col(FEATURE_TS)).as("r"))
@@ -166,6 +173,11 @@ final class PublishSources {
             out.put(Keyspace.features(entity), latest);
         }
         return out;
+    }
+
+    /** Feature rows left out of {@link #features()} because a key column is null, per keyspace (absent when none). */
+    Map<String, Long> nullKeyRows() {
+        return java.util.Collections.unmodifiableSortedMap(new TreeMap<>(nullKeyRows));
     }
 
     /** {@code layer.name -> Delta version} of every table the plans read, sorted by name. */

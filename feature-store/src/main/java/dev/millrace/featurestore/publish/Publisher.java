@@ -90,7 +90,8 @@ public final class Publisher {
                     .map(b -> new String(b, StandardCharsets.UTF_8));
             if (held.isPresent() && held.get().equals(fingerprint)) {
                 LOG.info("version {} already holds {}: nothing to publish", current.get().current(), fingerprint);
-                return new PublishResult(current.get(), Map.of(), Map.of(), List.of(), sources.popularSource(), fingerprint,
+                return new PublishResult(current.get(), Map.of(), Map.of(), sources.nullKeyRows(), List.of(),
+                        sources.popularSource(), fingerprint,
                         true, (System.nanoTime() - started) / 1e9);
             }
         }
@@ -123,7 +124,8 @@ public final class Publisher {
             double seconds = (System.nanoTime() - started) / 1e9;
             LOG.info("published version {} (previous {}) with {} to {} in {} s", pointer.current(), pointer.previous(),
                     keys, store.describe(), String.format("%.1f", seconds));
-            return new PublishResult(pointer, keys, skipped, removed, sources.popularSource(), fingerprint, false, seconds);
+            return new PublishResult(pointer, keys, skipped, sources.nullKeyRows(), removed, sources.popularSource(),
+                    fingerprint, false, seconds);
         }
     }
 

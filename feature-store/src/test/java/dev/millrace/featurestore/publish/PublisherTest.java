@@ -202,8 +202,8 @@ class PublisherTest {
 
     /**
      * The feature layer comes from conf (FeatureTables), integer keys of a table written before string keys are read
-     * as their decimal text, a feature id longer than a key may be is skipped and counted, and a gold user id that
-     * breaks the key rule stops the publish with the rule in the message.
+     * as their decimal text, a feature id longer than a key may be is skipped and counted, so is a feature row with a
+     * null key, and a gold user id that breaks the key rule stops the publish with the rule in the message.
      */
     @org.junit.jupiter.api.Test
     void keysFromConfLegacyIntegersOverlongFeatureIdsAndBadUserIds() {
@@ -214,7 +214,7 @@ class PublisherTest {
                         "array(named_struct('item_id', id * 10, 'score', 0.5D)) AS items",
                         "'legacy' AS model_version", "'r' AS run_id", "current_timestamp() AS generated_at")
                 .write().format("delta").save(lake.location(GoldTables.RECOMMENDATIONS));
-        spark.range(1, 4).selectExpr("CAST(id AS STRING) AS user_id",
+        spark.range(1, 5).selectExpr("IF(id = 4, NULL, CAST(id AS STRING)) AS user_id",
                         "IF(id = 3, repeat('i', 128), CONCAT('SKU-', id)) AS item_id",
                         "TIMESTAMP'2025-01-01 00:00:00' AS feature_ts", "id AS n")
                 .write().format("delta").save(lake.location(TableName.of("fs_online", "user_item_features")));
@@ -225,6 +225,7 @@ class PublisherTest {
             PublishResult r = Publisher.from(spark, config, store).publish();
             assertThat(r.keys()).isEqualTo(Map.of("rec", 3L, "pop", 1L, "feat.user_item", 2L));
             assertThat(r.skipped()).isEqualTo(Map.of("feat.user_item", 1L));
+            assertThat(r.skippedNullKeys()).isEqualTo(Map.of("feat.user_item", 1L));
             RecommendationAnswer a = new RecommendationService(store).recommend("2", 10);
             assertThat(a.fallback()).isFalse();
             assertThat(a.record().itemIds()).containsExactly("20");

@@ -43,6 +43,8 @@ public final class PublishCommand extends SparkCommand {
             report.put("keys_total", result.totalKeys());
             // Feature rows whose served id breaks the key rule (core's EntityKey): not published, counted here.
             report.put("skipped_bad_keys", new java.util.LinkedHashMap<String, Object>(result.skipped()));
+            // Feature rows with a null key: nothing to serve them under, so not published; counted here.
+            report.put("skipped_null_keys", new java.util.LinkedHashMap<String, Object>(result.skippedNullKeys()));
             report.put("keys_per_second", Math.round(result.keysPerSecond()));
             report.put("popular_source", result.popularSource());
             report.put("removed_versions", result.removedVersions().toString());
