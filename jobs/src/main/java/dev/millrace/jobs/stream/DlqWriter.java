@@ -20,39 +20,65 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 
 /**
- * Writes a micro-batch's rejected records to the DLQ topic exactly once. The records and a marker ("batch N is in
- * the DLQ", an offset commit of a consumer group that nobody consumes with) go in one Kafka transaction, so a batch
- * that Spark runs again after a crash finds the marker and writes nothing. Readers of the DLQ use
- * {@code isolation.level=read_committed}, as for the Flink job's transactional DLQ.
+ * Writes the rejected records of one source partition (Kafka topic partition) of a micro-batch to the DLQ topic
+ * exactly once, from the executor that holds them. The records and a marker ("batch N of this partition is in the
+ * DLQ", an offset commit of a consumer group that nobody consumes with) go in one Kafka transaction, so a batch or
+ * task that Spark runs again finds the marker and writes nothing. Readers of the DLQ use {@code isolation.level=read_committed}, as for the Flink
+ * job's transactional DLQ. Writers (one producer per transactional id) and the Admin client that reads the markers
+ * are kept per JVM, so an executor opens them once per query and partition, not once per batch.
  */
 final class DlqWriter implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(DlqWriter.class);
+    private static final Map<String, DlqWriter> WRITERS = new ConcurrentHashMap<>();
+    private static final Map<Map<String, Object>, Admin> ADMINS = new ConcurrentHashMap<>();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(DlqWriter::closeAll, "dlq-writers-close"));
+    }
+
+    /** Around each transaction's commit: tests inject a task failure between two partitions' commits there. */
+    interface CommitHook {
+        void beforeCommit(String transactionalId, long batchId);
+
+        void afterCommit(String transactionalId, long batchId);
+    }
+
+    /** Null outside tests; in local mode the executors are the test's JVM, so a static reaches them. */
+    static volatile CommitHook commitHook;
 
     private final KafkaSettings kafka;
     private final String topic;
-    private final int partitions;
     private final String markerGroup;
     private final TopicPartition markerPartition;
-    private final Admin admin;
     private KafkaProducer<byte[], byte[]> producer;
 
-    /** @param appId the query's id, stable across restarts from one checkpoint (transactional id and marker group) */
-    DlqWriter(KafkaSettings kafka, String topic, int partitions, String appId) {
+    /** @param transactionalId stable across restarts from one checkpoint: also the marker's consumer group */
+    private DlqWriter(KafkaSettings kafka, String topic, String transactionalId) {
         this.kafka = kafka;
         this.topic = topic;
-        this.partitions = partitions;
-        this.markerGroup = appId + "-dlq";
+        this.markerGroup = transactionalId;
         this.markerPartition = new TopicPartition(topic, 0);
-        this.admin = Admin.create(kafka.clientConfig());
+    }
+
+    /** This JVM's writer of {@code transactionalId} (one per query and source partition). */
+    static DlqWriter of(KafkaSettings kafka, String topic, String transactionalId) {
+        return WRITERS.computeIfAbsent(topic + "\u0000" + transactionalId, k -> new DlqWriter(kafka, topic, transactionalId));
+    }
+
+    /** The transactional id (and marker group) of query {@code appId}'s rejects from one source partition. */
+    static String transactionalId(String appId, String sourceTopic, int sourcePartition) {
+        return appId + "-dlq-" + sourceTopic + "-" + sourcePartition;
     }
 
     /** Creates the DLQ topic when it does not exist (with the broker's default replication). */
-    void ensureTopic() {
+    static void ensureTopic(KafkaSettings kafka, String topic, int partitions) {
+        Admin admin = admin(kafka);
         try {
             if (!admin.listTopics().names().get().contains(topic)) {
                 admin.createTopics(List.of(new NewTopic(topic, Optional.of(partitions), Optional.empty()))).all().get();
@@ -68,11 +94,15 @@ final class DlqWriter implements AutoCloseable {
         }
     }
 
-    /** The last batch whose rejects are committed to the DLQ, or -1. */
-    long lastWrittenBatch() {
+    private static Admin admin(KafkaSettings kafka) {
+        return ADMINS.computeIfAbsent(kafka.clientConfig(), Admin::create);
+    }
+
+    /** The last batch whose rejects of this partition are committed to the DLQ, or -1. */
+    synchronized long lastWrittenBatch() {
         try {
             Map<TopicPartition, OffsetAndMetadata> committed =
-                    admin.listConsumerGroupOffsets(markerGroup).partitionsToOffsetAndMetadata().get();
+                    admin(kafka).listConsumerGroupOffsets(markerGroup).partitionsToOffsetAndMetadata().get();
             OffsetAndMetadata m = committed.get(markerPartition);
             return m == null ? -1 : m.offset() - 1;
         } catch (ExecutionException e) {
@@ -83,9 +113,17 @@ final class DlqWriter implements AutoCloseable {
         }
     }
 
-    /** Writes {@code records} and the marker of {@code batchId} in one transaction; returns how many were sent. */
-    long write(long batchId, Iterator<DlqRecord> records) {
+    /**
+     * Writes {@code records} and the marker of {@code batchId} in one transaction unless the marker is there already;
+     * returns how many were sent, or -1 when the batch was found in the DLQ (nothing sent).
+     */
+    synchronized long writeOnce(long batchId, Iterator<DlqRecord> records) {
+        // The producer first: initTransactions fences an older producer of this id (a crashed task or run) and
+        // aborts its open transaction, so the marker read next is final.
         KafkaProducer<byte[], byte[]> p = producer();
+        if (lastWrittenBatch() >= batchId) {
+            return -1;
+        }
         p.beginTransaction();
         long sent = 0;
         try {
@@ -102,7 +140,14 @@ final class DlqWriter implements AutoCloseable {
             }
             p.sendOffsetsToTransaction(Map.of(markerPartition, new OffsetAndMetadata(batchId + 1, "micro-batch " + batchId)),
                     new ConsumerGroupMetadata(markerGroup));
+            CommitHook hook = commitHook;
+            if (hook != null) {
+                hook.beforeCommit(markerGroup, batchId);
+            }
             p.commitTransaction();
+            if (hook != null) {
+                hook.afterCommit(markerGroup, batchId);
+            }
             return sent;
         } catch (RuntimeException | ExecutionException | InterruptedException e) {
             try {
@@ -114,7 +159,8 @@ final class DlqWriter implements AutoCloseable {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            throw new IllegalStateException("writing micro-batch " + batchId + "'s rejects to " + topic + " failed: " + e, e);
+            throw new IllegalStateException("writing micro-batch " + batchId + "'s rejects (" + markerGroup + ") to "
+                    + topic + " failed: " + e, e);
         }
     }
 
@@ -125,19 +171,24 @@ final class DlqWriter implements AutoCloseable {
             conf.put("enable.idempotence", "true");
             conf.put("acks", "all");
             conf.putIfAbsent("transaction.timeout.ms", "60000");
-            producer = new KafkaProducer<>(conf, new ByteArraySerializer(), new ByteArraySerializer());
-            // Fences an older producer of the same query (a crashed run) and aborts its open transaction.
-            producer.initTransactions();
+            KafkaProducer<byte[], byte[]> created = new KafkaProducer<>(conf, new ByteArraySerializer(), new ByteArraySerializer());
+            try {
+                created.initTransactions();
+            } catch (RuntimeException e) {
+                created.close();
+                throw e;
+            }
+            producer = created;
         }
         return producer;
     }
 
-    private void closeProducer() {
+    private synchronized void closeProducer() {
         if (producer != null) {
             try {
                 producer.close();
             } catch (RuntimeException e) {
-                LOG.warn("closing the DLQ producer: {}", e.toString());
+                LOG.warn("closing the DLQ producer {}: {}", markerGroup, e.toString());
             }
             producer = null;
         }
@@ -146,6 +197,19 @@ final class DlqWriter implements AutoCloseable {
     @Override
     public void close() {
         closeProducer();
-        admin.close();
+    }
+
+    /** Closes this JVM's DLQ producers and Admin clients (a query's end; the JVM's exit on executors). */
+    static void closeAll() {
+        WRITERS.values().forEach(DlqWriter::close);
+        WRITERS.clear();
+        ADMINS.values().forEach(a -> {
+            try {
+                a.close();
+            } catch (RuntimeException e) {
+                LOG.warn("closing a DLQ Admin client: {}", e.toString());
+            }
+        });
+        ADMINS.clear();
     }
 }

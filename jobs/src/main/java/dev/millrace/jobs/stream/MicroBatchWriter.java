@@ -1,6 +1,5 @@
 package dev.millrace.jobs.stream;
 
-import dev.millrace.core.events.DlqRecord;
 import dev.millrace.core.events.EventValidator;
 import dev.millrace.core.kafka.KafkaSettings;
 import org.apache.spark.api.java.function.VoidFunction2;
@@ -14,7 +13,6 @@ import org.slf4j.LoggerFactory;
 
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.TreeMap;
@@ -23,11 +21,13 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 /**
  * The work of one micro-batch ({@code foreachBatch}): decode and validate the Kafka records with the shared rules,
- * write the rejects to the DLQ topic (once per batch, in a Kafka transaction with a marker), score the valid events
+ * write the rejects to the DLQ topic from the executors ({@link DlqPartitionWriter}: once per batch and input
+ * partition, in a Kafka transaction with a marker; only the counts by reason reach the driver), score the valid events
  * and append them to bronze.events (once per batch, Delta txnAppId/txnVersion), then record the batch's largest
  * event time for the next batch's lateness check. Spark commits the batch to its checkpoint only after this returns;
  * a crash before that re-runs the batch on the same offsets, and both sinks recognise it and write nothing.
@@ -52,7 +52,7 @@ final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long> {
     private final StreamStats stats;
     private final AfterBatchHook hook;
     private final EventValidator validator;
-    private DlqWriter dlq;
+    private boolean dlqTopicChecked;
     private String appId;
 
     MicroBatchWriter(SparkStreamSettings settings, KafkaSettings kafka, BronzeEventsSink sink, EventScoring scoring,
@@ -77,8 +77,7 @@ final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long> {
                         Encoders.row(EventDecoder.SCHEMA))
                 .persist(StorageLevel.MEMORY_AND_DISK());
         try {
-            // One pass for the numbers, one for the rejects (they are few; a batch holds at most
-            // max-offsets-per-trigger records).
+            // One pass for the numbers, one for the rejects (written by the executors that hold them).
             Row totals = decoded.agg(count(lit(1)), count(when(col("reason").isNull(), lit(1))),
                     max(when(col("reason").isNull(), col("event_time")))).first();
             long read = totals.getLong(0);
@@ -90,23 +89,23 @@ final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long> {
                     maxEventTime = OptionalLong.of(batchMax);
                 }
             }
-            List<Row> rejected = read > valid
-                    ? decoded.filter(col("reason").isNotNull())
-                        .select("reason", "detail", "raw", "kafka_topic", "kafka_partition", "kafka_offset").collectAsList()
-                    : List.of();
             Map<String, Long> rejects = new TreeMap<>();
-            rejected.forEach(r -> rejects.merge(r.getString(0), 1L, Long::sum));
-
             boolean dlqSkipped = false;
-            if (!rejected.isEmpty()) {
-                DlqWriter writer = dlq(app);
-                if (writer.lastWrittenBatch() >= batchId) {
-                    dlqSkipped = true;
-                    LOG.info("batch {}: rejects already in {} (re-run after a crash), not written again", batchId, settings.dlqTopic());
-                } else {
-                    Instant failedAt = Instant.now();
-                    writer.write(batchId, rejected.stream().map(r -> new DlqRecord(r.getString(0), r.getString(1),
-                            r.getString(2), r.getString(3), r.getInt(4), r.getLong(5), failedAt)).iterator());
+            if (read > valid) {
+                ensureDlqTopic();
+                // One row per reason comes back: the counts are summed on the executors, the records never leave them.
+                Dataset<Row> outcome = decoded.filter(col("reason").isNotNull())
+                        .select("reason", "detail", "raw", "kafka_topic", "kafka_partition", "kafka_offset")
+                        .mapPartitions(new DlqPartitionWriter(kafka, settings.dlqTopic(), app, batchId, Instant.now()),
+                                Encoders.row(DlqPartitionWriter.SCHEMA))
+                        .groupBy("reason").agg(sum("rejected"), max("skipped"));
+                for (Row r : outcome.collectAsList()) {
+                    rejects.put(r.getString(0), r.getLong(1));
+                    dlqSkipped |= r.getInt(2) > 0;
+                }
+                if (dlqSkipped) {
+                    LOG.info("batch {}: rejects already in {} (re-run after a crash), not written again", batchId,
+                            settings.dlqTopic());
                 }
             }
 
@@ -139,19 +138,15 @@ final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long> {
         return id;
     }
 
-    private DlqWriter dlq(String app) {
-        if (dlq == null) {
-            dlq = new DlqWriter(kafka, settings.dlqTopic(), settings.dlqPartitions(), app);
-            dlq.ensureTopic();
+    private void ensureDlqTopic() {
+        if (!dlqTopicChecked) {
+            DlqWriter.ensureTopic(kafka, settings.dlqTopic(), settings.dlqPartitions());
+            dlqTopicChecked = true;
         }
-        return dlq;
     }
 
-    /** Closes the DLQ producer. */
+    /** Closes this JVM's DLQ clients (all of them in local mode, where the executors are this JVM). */
     void close() {
-        if (dlq != null) {
-            dlq.close();
-            dlq = null;
-        }
+        DlqWriter.closeAll();
     }
 }

@@ -17,6 +17,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 
@@ -138,6 +140,62 @@ class SparkStreamExactlyOnceTest {
         Map<String, Object> rerun = new SparkStreamJob(spark, config).run(new SparkStreamJob.Limits(0, true));
         assertThat(rerun.get("batches_already_in_delta")).as("batch 1 re-ran as a Delta no-op").isEqualTo(1L);
         assertThat(rerun.get("batches_already_in_dlq")).as("batch 1's rejects not sent again").isEqualTo(1L);
+        assertExactlyOnce(spark, config, topic + "-dlq", inputs);
+    }
+
+    @Test
+    void aTaskThatFailsAfterAnotherPartitionsDlqCommitIsRepairedWithoutDuplicates() throws Exception {
+        String topic = "events-dlq-partial";
+        int partitions = 2;
+        createTopic(topic, partitions);
+        List<StreamTestData.Input> inputs = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            inputs.add(StreamTestData.good(i));
+            if (i % 6 == 0) {
+                inputs.add(StreamTestData.bad(i / 6));
+            }
+        }
+        // Round robin over the two partitions: the first 30 records (batch 0) hold rejects in both.
+        StreamTestData.produce(broker.bootstrapServers(), topic, partitions, inputs);
+        MillraceConfig config = config("stream-dlq-partial", topic, 30);
+        SparkSession spark = SharedSpark.session();
+
+        // Batch 0: Kafka partition 0's rejects are committed to the DLQ, then partition 1's task fails before its
+        // commit. (Tasks need not read the partitions in the same order on the re-run: the writers go by partition.)
+        CountDownLatch partition0Committed = new CountDownLatch(1);
+        AtomicBoolean failed = new AtomicBoolean();
+        DlqWriter.commitHook = new DlqWriter.CommitHook() {
+            @Override
+            public void beforeCommit(String transactionalId, long batchId) {
+                if (batchId == 0 && transactionalId.endsWith("-dlq-" + topic + "-1") && failed.compareAndSet(false, true)) {
+                    try {
+                        assertThat(partition0Committed.await(60, TimeUnit.SECONDS)).isTrue();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    throw new IllegalStateException("injected task failure before partition 1's DLQ commit");
+                }
+            }
+
+            @Override
+            public void afterCommit(String transactionalId, long batchId) {
+                if (batchId == 0 && transactionalId.endsWith("-dlq-" + topic + "-0")) {
+                    partition0Committed.countDown();
+                }
+            }
+        };
+        try {
+            assertThatThrownBy(() -> new SparkStreamJob(spark, config).run(new SparkStreamJob.Limits(0, true)))
+                    .isInstanceOf(StreamingQueryException.class)
+                    .hasStackTraceContaining("injected task failure");
+        } finally {
+            DlqWriter.commitHook = null;
+        }
+        assertThat(failed).isTrue();
+        assertThat(bronzeCount(spark, config)).as("the DLQ comes before Delta: nothing appended").isZero();
+
+        Map<String, Object> rerun = new SparkStreamJob(spark, config).run(new SparkStreamJob.Limits(0, true));
+        assertThat(rerun.get("batches_already_in_dlq")).as("batch 0's partition 0 not sent again").isEqualTo(1L);
         assertExactlyOnce(spark, config, topic + "-dlq", inputs);
     }
 

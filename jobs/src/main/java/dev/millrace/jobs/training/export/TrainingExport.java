@@ -11,12 +11,10 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
@@ -32,21 +30,25 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.xxhash64;
 
 /**
  * {@code export-training}: the training set as N Parquet shards for distributed trainers (worker i reads shard i).
  * Rows are ordered by {@code xxhash64(seed, user, item, time, label)} (a pure function of data and seed), numbered in
- * that order, and row j goes to shard {@code j mod N}: shard sizes differ by at most one row, and the same table
- * version and seed give the same rows in the same order. Each row holds the string keys ({@code user_id, item_id}),
+ * that order ({@link ShardNumbering}: by hash-range buckets, with no global sort), and row j goes to shard
+ * {@code j mod N}: shard sizes differ by at most one row, and the same table version and seed give the same rows in
+ * the same order. Each row holds the string keys ({@code user_id, item_id}),
  * time, label, split and the standardised {@code features} vector; {@code manifest.json} describes it all.
  */
 public final class TrainingExport {
 
     private static final Logger LOG = LoggerFactory.getLogger(TrainingExport.class);
+    private static final String KEY = "_key";
 
     /** What a run did. */
     public record Result(ExportManifest manifest, boolean unchanged) {
@@ -99,26 +101,20 @@ public final class TrainingExport {
         // Keys are strings in every shard, whatever type the table holds (the shard format is a contract).
         Dataset<Row> rows = table.select(col("user_id").cast("string").as("user_id"),
                         col("item_id").cast("string").as("item_id"), col("event_time"),
-                        col("label").cast("double").as("label"), col("split"), FeatureVectors.vector(specs).as("features"))
-                .withColumn("_key", xxhash64(lit(seed), col("user_id"), col("item_id"), col("event_time"), col("label")))
-                .orderBy("_key", "user_id", "item_id", "event_time", "label")
-                .drop("_key")
+                        col("label").cast("double").as("label"), col("split"), FeatureVectors.vector(specs).as("features"));
+        List<String> columns = List.of(rows.columns());
+        int bits = ShardNumbering.bucketBits(total, config.getLong("millrace.training.export.rows-per-bucket"));
+        Dataset<Row> keyed = rows
+                .withColumn(KEY, xxhash64(lit(seed), col("user_id"), col("item_id"), col("event_time"), col("label")))
+                .withColumn(ShardNumbering.BUCKET, ShardNumbering.bucket(col(KEY), bits))
                 .persist(StorageLevel.MEMORY_AND_DISK());
-        StructType schema = rows.schema();
-        StructType numbered = schema.add("_pos", DataTypes.LongType, false);
-        JavaRDD<Row> indexed = rows.toJavaRDD().zipWithIndex().map(t -> {
-            Object[] v = new Object[t._1().size() + 1];
-            for (int i = 0; i < t._1().size(); i++) {
-                v[i] = t._1().get(i);
-            }
-            v[v.length - 1] = t._2();
-            return RowFactory.create(v);
-        });
-        Dataset<Row> sharded = spark.createDataFrame(indexed, numbered)
-                .withColumn("shard", col("_pos").mod(lit(shards)).cast("int"))
+        // One pass for the sizes: per bucket (the numbering's offsets) and per split (the manifest), a few rows each.
+        Dataset<Row> sizes = keyed.groupBy(ShardNumbering.BUCKET, "split").count().persist(StorageLevel.MEMORY_AND_DISK());
+        Dataset<Row> sharded = ShardNumbering.number(keyed, sizes, List.of(KEY, "user_id", "item_id", "event_time", "label"))
+                .withColumn("shard", col(ShardNumbering.POS).mod(lit(shards)).cast("int"))
                 .repartition(shards, col("shard"))
-                .sortWithinPartitions("shard", "_pos")
-                .drop("_pos");
+                .sortWithinPartitions("shard", ShardNumbering.POS)
+                .select(Stream.concat(columns.stream(), Stream.of("shard")).map(c -> col(c)).toArray(Column[]::new));
 
         String tmp = folder + ".tmp-" + UUID.randomUUID();
         String previous = spark.conf().get("spark.sql.parquet.outputTimestampType");
@@ -129,10 +125,11 @@ public final class TrainingExport {
             spark.conf().set("spark.sql.parquet.outputTimestampType", previous);
         }
         Map<String, Long> bySplit = new LinkedHashMap<>();
-        for (Row r : rows.groupBy("split").count().orderBy("split").collectAsList()) {
+        for (Row r : sizes.groupBy("split").agg(sum(col("count"))).orderBy("split").collectAsList()) {
             bySplit.put(r.getString(0), r.getLong(1));
         }
-        rows.unpersist();
+        sizes.unpersist();
+        keyed.unpersist();
 
         List<Map<String, Object>> shardList = publish(tmp, folder, shards, total, hadoop);
         Map<String, Object> manifest = new LinkedHashMap<>();
