@@ -3,9 +3,12 @@ package dev.millrace.core.events;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.millrace.core.config.MillraceConfig;
 import dev.millrace.core.keys.EntityKey;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -13,25 +16,54 @@ import java.util.Optional;
 
 /**
  * Checks raw event records against the contract of {@link Event} and says why a record is rejected. Checks run in a
- * fixed order (JSON, required fields, types, event type, ranges) so a record always gets the same single reason.
- * Stateless and serializable: one instance may be shared by every task of a streaming job.
+ * fixed order (JSON, required fields, types, event type, ranges, then the upper bound on event time) so a record
+ * always gets the same single reason. The upper bound is the clock's now plus {@code millrace.events.max-future}: an
+ * event from far ahead (microseconds sent as milliseconds) is rejected as {@link RejectReason#FUTURE_EVENT} before any
+ * watermark can see it. Stateless and serializable (with a serializable clock, as the JDK's are): one instance may be
+ * shared by every task of a streaming job.
  */
 public final class EventValidator implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
-    /** The validator with the default rating range (conf/application.conf, {@code millrace.events.rating}). */
-    public static final EventValidator DEFAULT = new EventValidator(RatingRange.DEFAULT);
+    /** The path of the upper bound on event time in conf: events later than now plus this are rejected. */
+    public static final String MAX_FUTURE_PATH = "millrace.events.max-future";
+
+    /** The validator of the shipped defaults (conf/application.conf, {@code millrace.events}), on the system clock. */
+    public static final EventValidator DEFAULT = from(MillraceConfig.defaults());
 
     private static final String[] REQUIRED = {
             EventJson.EVENT_ID, EventJson.USER_ID, EventJson.ITEM_ID, EventJson.EVENT_TYPE, EventJson.EVENT_TIME};
 
     private final double minRating;
     private final double maxRating;
+    private final Duration maxFuture;
+    private final Clock clock;
 
-    public EventValidator(RatingRange ratings) {
+    /** Checks event times against the system clock. */
+    public EventValidator(RatingRange ratings, Duration maxFuture) {
+        this(ratings, maxFuture, Clock.systemUTC());
+    }
+
+    /** Checks event times against {@code clock} (tests pass a fixed one). */
+    public EventValidator(RatingRange ratings, Duration maxFuture, Clock clock) {
+        if (maxFuture.isNegative()) {
+            throw new IllegalArgumentException(MAX_FUTURE_PATH + " must not be negative, got " + maxFuture);
+        }
         this.minRating = ratings.min();
         this.maxRating = ratings.max();
+        this.maxFuture = maxFuture;
+        this.clock = clock;
+    }
+
+    /** The validator of {@code config}'s event contract ({@code millrace.events}), on the system clock. */
+    public static EventValidator from(MillraceConfig config) {
+        return new EventValidator(RatingRange.from(config), maxFuture(config));
+    }
+
+    /** {@code millrace.events.max-future}: the one setting file ingest and both streaming jobs bound event time by. */
+    public static Duration maxFuture(MillraceConfig config) {
+        return config.getDuration(MAX_FUTURE_PATH);
     }
 
     /** Validates UTF-8 bytes (a Kafka record value); null counts as bad JSON. */
@@ -133,6 +165,12 @@ public final class EventValidator implements Serializable {
         } else if (!absent(rating)) {
             return new Rejection(RejectReason.OUT_OF_RANGE, "rating is only allowed when event_type is rating, not "
                     + eventType.get().code());
+        }
+        // Compared as instants: an ISO year far ahead has no epoch-millisecond value, and must be rejected, not thrown.
+        Instant latest = clock.instant().plus(maxFuture);
+        if (eventTime.isAfter(latest)) {
+            return new Rejection(RejectReason.FUTURE_EVENT, "event_time " + eventTime + " is later than now + "
+                    + maxFuture + " (" + latest + ")");
         }
         return new ValidationResult.Valid(new Event(id.asText(), userKey, itemKey, eventType.get(),
                 ratingValue, eventTime));

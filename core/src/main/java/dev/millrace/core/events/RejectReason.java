@@ -20,6 +20,11 @@ public enum RejectReason {
     OUT_OF_RANGE,
     /** event_type is a string but not view, click or rating. */
     UNKNOWN_EVENT_TYPE,
+    /**
+     * event_time is later than the wall clock at validation plus {@code millrace.events.max-future} (a producer's
+     * broken clock, microseconds sent as milliseconds): such an event would move a watermark far ahead.
+     */
+    FUTURE_EVENT,
     /** The event is older than the job's watermark minus its allowed lateness. */
     LATE_EVENT;
 

@@ -4,7 +4,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import dev.millrace.core.config.MillraceConfig;
+
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -61,10 +67,66 @@ class EventValidatorTest {
 
     @Test
     void theRatingRangeComesFromConf() {
-        EventValidator narrow = new EventValidator(new RatingRange(1, 3));
+        EventValidator narrow = new EventValidator(new RatingRange(1, 3), Duration.ofDays(1));
         assertThat(narrow.validate("{\"event_id\":\"e\",\"user_id\":1,\"item_id\":2,\"event_type\":\"rating\","
                 + "\"rating\":4,\"event_time\":1}")).isInstanceOf(Rejection.class);
         assertThat(RatingRange.DEFAULT).isEqualTo(new RatingRange(0.5, 5.0));
+    }
+
+    private static final Instant NOW = Instant.parse("2026-11-30T12:00:00Z");
+    private static final EventValidator AT_NOON = new EventValidator(RatingRange.DEFAULT, Duration.ofHours(1),
+            Clock.fixed(NOW, ZoneOffset.UTC));
+
+    private static String viewAt(String eventTimeJson) {
+        return "{\"event_id\":\"e\",\"user_id\":1,\"item_id\":2,\"event_type\":\"view\",\"event_time\":" + eventTimeJson + "}";
+    }
+
+    @Test
+    void anEventLaterThanNowPlusMaxFutureIsAFutureEvent() {
+        long limit = NOW.plus(Duration.ofHours(1)).toEpochMilli();
+        assertThat(AT_NOON.validate(viewAt(Long.toString(limit))).isValid()).as("exactly at the bound").isTrue();
+        assertThat(AT_NOON.validate(viewAt("\"" + NOW.plusSeconds(1800) + "\"")).isValid()).isTrue();
+        Rejection r = (Rejection) AT_NOON.validate(viewAt(Long.toString(limit + 1)));
+        assertThat(r.reason()).isEqualTo(RejectReason.FUTURE_EVENT);
+        assertThat(r.reason().code()).isEqualTo("future_event");
+        assertThat(r.detail()).contains("PT1H", "2026-11-30T13:00:00Z");
+    }
+
+    @Test
+    void microsecondsSentAsMillisecondsAreAFutureEventInEveryTimeForm() {
+        long micros = NOW.toEpochMilli() * 1000;
+        for (String time : new String[]{Long.toString(micros), "\"" + micros + "\"", "\"+1000000000-12-31T23:59:59Z\""}) {
+            ValidationResult r = AT_NOON.validate(viewAt(time));
+            assertThat(r).as(time).isInstanceOf(Rejection.class);
+            assertThat(((Rejection) r).reason()).as(time).isEqualTo(RejectReason.FUTURE_EVENT);
+        }
+    }
+
+    @Test
+    void theBoundMovesWithTheClock() {
+        String event = viewAt("\"2026-11-30T14:00:00Z\"");
+        assertThat(((Rejection) AT_NOON.validate(event)).reason()).isEqualTo(RejectReason.FUTURE_EVENT);
+        EventValidator anHourLater = new EventValidator(RatingRange.DEFAULT, Duration.ofHours(1),
+                Clock.fixed(NOW.plus(Duration.ofHours(1)), ZoneOffset.UTC));
+        assertThat(anHourLater.validate(event).isValid()).isTrue();
+    }
+
+    @Test
+    void earlierChecksWinOverTheFutureCheck() {
+        long micros = NOW.toEpochMilli() * 1000;
+        String unknownType = "{\"event_id\":\"e\",\"user_id\":1,\"item_id\":2,\"event_type\":\"buy\",\"event_time\":" + micros + "}";
+        assertThat(((Rejection) AT_NOON.validate(unknownType)).reason()).isEqualTo(RejectReason.UNKNOWN_EVENT_TYPE);
+    }
+
+    @Test
+    void maxFutureComesFromConf() {
+        assertThat(EventValidator.maxFuture(MillraceConfig.defaults())).isEqualTo(Duration.ofDays(1));
+        MillraceConfig tight = MillraceConfig.defaults().with(Map.of(EventValidator.MAX_FUTURE_PATH, "0s"));
+        String inAMinute = viewAt(Long.toString(System.currentTimeMillis() + 60_000));
+        assertThat(EventValidator.DEFAULT.validate(inAMinute).isValid()).isTrue();
+        assertThat(((Rejection) EventValidator.from(tight).validate(inAMinute)).reason()).isEqualTo(RejectReason.FUTURE_EVENT);
+        assertThatThrownBy(() -> new EventValidator(RatingRange.DEFAULT, Duration.ofSeconds(-1)))
+                .hasMessageContaining(EventValidator.MAX_FUTURE_PATH);
     }
 
     @ParameterizedTest(name = "{0}")

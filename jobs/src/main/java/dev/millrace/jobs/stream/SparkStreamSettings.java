@@ -24,11 +24,13 @@ import java.time.Duration;
  * @param idleTimeout          {@code --until-idle} stops after this long without new records
  * @param scoring              the model that scores each valid event
  * @param ratings              the event contract's rating range, {@code millrace.events.rating} (file ingest's too)
+ * @param maxFuture            events later than now plus this are rejected as future_event,
+ *                             {@code millrace.events.max-future} (file ingest's too)
  */
 public record SparkStreamSettings(String topic, String dlqTopic, int dlqPartitions, TableName table, String checkpoint,
                                   Duration trigger, long maxOffsetsPerTrigger, Duration allowedLateness,
                                   String startingOffsets, Duration idleTimeout, ScoringSettings scoring,
-                                  RatingRange ratings) {
+                                  RatingRange ratings, Duration maxFuture) {
 
     static final String PREFIX = "millrace.stream.spark.";
 
@@ -64,11 +66,12 @@ public record SparkStreamSettings(String topic, String dlqTopic, int dlqPartitio
                 c.getString(PREFIX + "starting-offsets"),
                 c.getDuration(PREFIX + "idle-timeout"),
                 ScoringSettings.from(c, PREFIX + "scoring"),
-                RatingRange.from(c));
+                RatingRange.from(c),
+                EventValidator.maxFuture(c));
     }
 
-    /** The validator of the events topic's records, with the conf's rating range. */
+    /** The validator of the events topic's records, with the conf's rating range and max-future (system clock). */
     public EventValidator validator() {
-        return new EventValidator(ratings);
+        return new EventValidator(ratings, maxFuture);
     }
 }

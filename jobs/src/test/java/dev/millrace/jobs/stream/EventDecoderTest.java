@@ -70,6 +70,21 @@ class EventDecoderTest {
     }
 
     @Test
+    void farFutureEventsAreFutureEventsFromConfsMaxFutureAndNeverLate() {
+        MillraceConfig tight = MillraceConfig.defaults().with(Map.of("millrace.events.max-future", "0s"));
+        Instant inAMinute = Instant.now().plusSeconds(60);
+        EventDecoder defaults = new EventDecoder(SparkStreamSettings.from(MillraceConfig.defaults()).validator(),
+                OptionalLong.of(T.toEpochMilli()), 60_000);
+        assertThat(defaults.decode(kafka(event("soon", inAMinute), 1)).isNullAt(6)).as("within the default 1d").isTrue();
+        EventDecoder d = new EventDecoder(SparkStreamSettings.from(tight).validator(), OptionalLong.of(T.toEpochMilli()), 60_000);
+        Row future = d.decode(kafka(event("soon", inAMinute), 2));
+        assertThat(future.getString(6)).isEqualTo("future_event");
+        assertThat(future.isNullAt(5)).as("no event time: it cannot enter the watermark log").isTrue();
+        String micros = event("micros", T).replace("\"" + T + "\"", Long.toString(T.toEpochMilli() * 1000));
+        assertThat(defaults.decode(kafka(micros, 3)).getString(6)).isEqualTo("future_event");
+    }
+
+    @Test
     void decodedEventColumnsAreTypedLikeBronzeEvents() {
         for (String name : java.util.List.of("event_id", "user_id", "item_id", "event_type", "rating", "event_time")) {
             assertThat(EventDecoder.SCHEMA.apply(name).dataType()).as(name)

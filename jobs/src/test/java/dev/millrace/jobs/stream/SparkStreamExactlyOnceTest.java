@@ -28,7 +28,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * Exactly once, end to end, with a real broker: good and malformed events in, a stop mid-stream or a crash between
  * the Delta commit and Spark's checkpoint commit, a restart from the checkpoint; afterwards bronze.events holds each
- * good event once and the DLQ topic each bad record once, with its reason.
+ * good event once and the DLQ topic each bad record once, with its reason. Far-future events among the good ones go
+ * to the DLQ as future_event and move no watermark: no good event after them, before or after the restart, is late.
  */
 class SparkStreamExactlyOnceTest {
 
@@ -75,6 +76,10 @@ class SparkStreamExactlyOnceTest {
             if (i % 12 == 5) {
                 first.add(StreamTestData.bad(i / 12));
             }
+            if (i == 2) {
+                // Among the first records of partition 0, so in the first micro-batch: all later batches would be late.
+                first.add(StreamTestData.future(1));
+            }
         }
         StreamTestData.produce(broker.bootstrapServers(), topic, partitions, first);
         MillraceConfig config = config("stream-stop", topic, 40);
@@ -85,6 +90,7 @@ class SparkStreamExactlyOnceTest {
         long afterStop = bronzeCount(spark, config);
         assertThat((long) run1.get("micro_batches")).isGreaterThanOrEqualTo(2);
         assertThat(afterStop).as("stopped mid-stream").isGreaterThan(0).isLessThan(240);
+        assertThat(run1.get("rejected_by_reason")).asString().contains("future_event=1").doesNotContain("late_event");
 
         // More arrives while the job is down, including events an hour older than the watermark.
         List<StreamTestData.Input> second = new ArrayList<>();
@@ -92,6 +98,7 @@ class SparkStreamExactlyOnceTest {
             second.add(StreamTestData.good(i));
         }
         second.add(StreamTestData.late(1));
+        second.add(StreamTestData.future(2));
         second.add(StreamTestData.bad(200));
         second.add(StreamTestData.late(2));
         second.add(StreamTestData.bad(201));
@@ -106,7 +113,7 @@ class SparkStreamExactlyOnceTest {
         all.addAll(second);
         assertExactlyOnce(spark, config, topic + "-dlq", all);
         assertThat((long) run2.get("events_written")).isPositive();
-        assertThat(run2.get("rejected_by_reason")).asString().contains("late_event=3");
+        assertThat(run2.get("rejected_by_reason")).asString().contains("late_event=3", "future_event=1");
     }
 
     @Test

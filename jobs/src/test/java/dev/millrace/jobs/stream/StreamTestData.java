@@ -89,6 +89,16 @@ final class StreamTestData {
         return new Input(json, "late_event", null);
     }
 
+    /**
+     * A well-formed event from far ahead: T0 in microseconds sent as milliseconds. Had it been accepted, its time would
+     * be the watermark of every later batch, and every good event after it would be late.
+     */
+    static Input future(int i) {
+        String json = "{\"event_id\":\"future-" + i + "\",\"user_id\":\"" + user(2) + "\",\"item_id\":4,\"event_type\":\"click\",\"event_time\":"
+                + (T0.toEpochMilli() + i) * 1000 + "}";
+        return new Input(json, "future_event", null);
+    }
+
     /** Produces the values round-robin over the topic's partitions, in order, and waits for every ack. */
     static void produce(String bootstrap, String topic, int partitions, List<Input> inputs) throws Exception {
         try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap, "acks", "all",

@@ -12,14 +12,15 @@ import java.time.Duration;
 
 /**
  * The Flink job's settings, from {@code millrace.stream.flink} (see conf/application.conf for each key), plus the
- * event contract's rating range from {@code millrace.events.rating}: the one setting file ingest checks too.
+ * event contract's rating range and upper bound on event time from {@code millrace.events}: the settings file
+ * ingest checks too.
  */
 public record FlinkStreamSettings(String topic, String dlqTopic, int dlqPartitions, String consumerGroup,
                                   String startingOffsets, int parallelism, Duration checkpointInterval,
                                   String checkpointDir, Duration maxOutOfOrderness, Duration allowedLateness,
                                   int restartAttempts, Duration restartDelay, Duration transactionTimeout,
                                   String bronzeTablePath, String bronzeAppId, String featureEntity, int lastN,
-                                  Duration featureTtl, RatingRange ratings) implements Serializable {
+                                  Duration featureTtl, RatingRange ratings, Duration maxFuture) implements Serializable {
 
     private static final String P = "millrace.stream.flink.";
 
@@ -39,11 +40,11 @@ public record FlinkStreamSettings(String topic, String dlqTopic, int dlqPartitio
                 c.getDuration(P + "allowed-lateness"), c.getInt(P + "restart-attempts"), c.getDuration(P + "restart-delay"),
                 c.getDuration(P + "transaction-timeout"), table, c.getString(P + "bronze.app-id"),
                 c.getString(P + "features.entity"), c.getInt(P + "features.last-n"), c.getDuration(P + "features.ttl"),
-                RatingRange.from(c));
+                RatingRange.from(c), EventValidator.maxFuture(c));
     }
 
-    /** The validator of the events topic's records, with the conf's rating range. */
+    /** The validator of the events topic's records, with the conf's rating range and max-future (system clock). */
     public EventValidator validator() {
-        return new EventValidator(ratings);
+        return new EventValidator(ratings, maxFuture);
     }
 }

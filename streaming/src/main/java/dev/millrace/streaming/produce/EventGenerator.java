@@ -25,6 +25,8 @@ public final class EventGenerator {
             "{\"event_id\":\"bad-%d\",\"user_id\":\" u-1\",\"item_id\":2,\"event_type\":\"view\",\"event_time\":1}",
             "{\"event_id\":\"bad-%d\",\"user_id\":1,\"item_id\":2,\"event_type\":\"rating\",\"rating\":7,\"event_time\":1}",
             "{\"event_id\":\"bad-%d\",\"user_id\":1,\"item_id\":2,\"event_type\":\"purchase\",\"event_time\":1}",
+            // 2026-11-30 in microseconds sent as milliseconds: some 57,000 years ahead.
+            "{\"event_id\":\"bad-%d\",\"user_id\":1,\"item_id\":2,\"event_type\":\"view\",\"event_time\":1795996800000000}",
     };
 
     private final SplittableRandom random;

@@ -66,6 +66,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The Flink job end to end on a real in-process broker and a Flink MiniCluster: good and malformed events, a failure
  * injected mid-stream and a restore from the last checkpoint; afterwards bronze.events (read with Delta Kernel) holds
  * exactly the good events, the DLQ exactly the bad ones with their reasons, and the online store the window counts.
+ * Far-future events in both partitions, before good events with normal times, are future_event rejects that move no
+ * watermark: none of the later good events is late, and no window timer clears a user's features.
  */
 class FlinkStreamJobTest {
 
@@ -264,7 +266,10 @@ class FlinkStreamJobTest {
         }
     }
 
-    /** One record per reject reason, in both partitions; the late one is two hours behind its partition. */
+    /**
+     * One record per reject reason, in both partitions; the late one is two hours behind its partition, and a
+     * far-future one goes to each partition.
+     */
     private static void produceBad(KafkaProducer<String, String> p, String tag, Map<String, String> bad) {
         String t = "\"event_time\":\"" + T0 + "\"";
         Map<String, String> records = new HashMap<>();
@@ -283,6 +288,14 @@ class FlinkStreamJobTest {
             p.send(new ProducerRecord<>("events", partition, "bad", r.getKey()));
         }
         bad.putAll(records);
+        // T0 in microseconds sent as milliseconds, in each partition among its users' events: accepted, it would be
+        // the partition's watermark and every later good event there would be late.
+        for (int partition = 0; partition < 2; partition++) {
+            String future = "{\"event_id\":\"f-" + tag + partition + "\",\"user_id\":\"" + USER_KEYS.get(partition)
+                    + "\",\"item_id\":\"3\",\"event_type\":\"view\",\"event_time\":" + T0.toEpochMilli() * 1000 + "}";
+            p.send(new ProducerRecord<>("events", partition, "bad", future));
+            bad.put(future, "future_event");
+        }
     }
 
     /** The expected features of each user, computed from the good events independently of the job's code. */

@@ -39,7 +39,8 @@ class EventGeneratorTest {
         }
         assertThat(malformed).isBetween(300, 500);
         assertThat(seen).containsExactlyInAnyOrder(RejectReason.BAD_JSON, RejectReason.MISSING_FIELD,
-                RejectReason.BAD_TYPE, RejectReason.BAD_KEY, RejectReason.OUT_OF_RANGE, RejectReason.UNKNOWN_EVENT_TYPE);
+                RejectReason.BAD_TYPE, RejectReason.BAD_KEY, RejectReason.OUT_OF_RANGE, RejectReason.UNKNOWN_EVENT_TYPE,
+                RejectReason.FUTURE_EVENT);
     }
 
     @Test
