@@ -61,7 +61,11 @@ public final class ScoreBench {
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         long rows = users * cands;
         Path dir = Files.createTempDirectory("millrace-score-bench-");
+        // score's wide projection runs JIT-compiled only under the project's code-generation limit (conf/).
+        String hugeMethodLimit = MillraceConfig.defaults().getString(
+                "millrace.spark.conf.\"spark.sql.codegen.hugeMethodLimit\"");
         SparkSession spark = SparkSession.builder().master("local[" + THREADS + "]").appName("score-bench")
+                .config("spark.sql.codegen.hugeMethodLimit", hugeMethodLimit)
                 .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", String.valueOf(THREADS))
                 .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
                 .getOrCreate();
