@@ -3,8 +3,6 @@ package dev.millrace.featurestore.offline;
 import dev.millrace.core.tables.FeatureTables;
 import dev.millrace.featurestore.definitions.FeatureDefinition;
 import org.apache.spark.sql.Column;
-import org.apache.spark.sql.expressions.Window;
-import org.apache.spark.sql.expressions.WindowSpec;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 
@@ -86,12 +84,13 @@ final class FeatureColumns {
     }
 
     /**
-     * The global mean a {@code bayesian_mean} shrinks toward, per feature timestamp: the sum of every entity's sums
-     * over the sum of their counts, a window over the (small) grouped frame rather than a second pass over events.
+     * The global mean a {@code bayesian_mean} shrinks toward, as an aggregate over the (small) grouped frame grouped
+     * by feature timestamp: the sum of every entity's sums over the sum of their counts, aliased
+     * {@code helper(d, "prior")}. Joined back by feature timestamp (one row per snapshot) rather than a window
+     * partitioned by it, which would put every entity of a snapshot in one partition.
      */
     static Column prior(FeatureDefinition d) {
-        WindowSpec all = Window.partitionBy(FEATURE_TS);
-        return sum(col(helper(d, "sum"))).over(all).divide(sum(col(helper(d, "n"))).over(all));
+        return sum(col(helper(d, "sum"))).divide(sum(col(helper(d, "n")))).as(helper(d, "prior"));
     }
 
     /** The feature's value from its helpers (columns of the grouped, joined frame). */

@@ -146,10 +146,12 @@ public final class FeatureQuery {
         }
         Dataset<Row> grouped = joined.groupBy(groupBy.toArray(Column[]::new))
                 .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(Column[]::new));
-        for (FeatureDefinition d : defs) {
-            if (d.aggregation() == Aggregation.BAYESIAN_MEAN) {
-                grouped = grouped.withColumn(FeatureColumns.helper(d, "prior"), FeatureColumns.prior(d));
-            }
+        List<Column> priors = defs.stream().filter(d -> d.aggregation() == Aggregation.BAYESIAN_MEAN)
+                .map(FeatureColumns::prior).toList();
+        if (!priors.isEmpty()) {
+            Dataset<Row> perSnapshot = grouped.groupBy(FeatureTables.FEATURE_TS)
+                    .agg(priors.get(0), priors.subList(1, priors.size()).toArray(Column[]::new));
+            grouped = grouped.join(broadcast(perSnapshot), FeatureTables.FEATURE_TS);
         }
         return grouped;
     }

@@ -17,6 +17,7 @@ import dev.millrace.udfs.ScoringOptions;
 import dev.millrace.udfs.registry.FeatureSpec;
 import dev.millrace.udfs.registry.ModelRegistry;
 import dev.millrace.udfs.registry.ModelVersion;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -28,11 +29,19 @@ import java.util.List;
 import java.util.Optional;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.isnan;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.negate;
 import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.slice;
+import static org.apache.spark.sql.functions.sort_array;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.transform;
+import static org.apache.spark.sql.functions.when;
 
 /**
  * The two stages shared by {@code evaluate} and {@code score}, as Spark plans (nothing reaches the driver): ALS
@@ -108,6 +117,24 @@ public final class CandidateRanking {
         ModelScorer scorer = ModelScorer.create(spark, RankerModels.ref(registry, v),
                 ScoringOptions.defaults().withBatchSize(batchSize));
         return scorer.transform(input).drop(RankerModels.INPUT_COLUMN);
+    }
+
+    /**
+     * {@code (user_id, items)}: per user, the top k rows by a score column as one list, best first, each
+     * {@code struct<item_id, score>} (the score column as it is); the order of {@link #topK} (score descending, NaN
+     * first and null last, then item_id). One aggregation grouped by user, so the only shuffle is by user_id and no
+     * row-level sort or window runs; each user's list holds at most the candidates per user (a setting). Sorting the
+     * list ascending by {@code (rank class, -score, item_id)} gives the window's order: NaN is the largest value when
+     * sorting descending, and descending puts nulls last, so both get a class of their own.
+     */
+    public static Dataset<Row> topKLists(Dataset<Row> scored, String scoreColumn, int k) {
+        Column score = col(scoreColumn);
+        Column rankClass = when(isnan(score), lit(0)).when(score.isNull(), lit(2)).otherwise(lit(1));
+        return scored.groupBy("user_id")
+                .agg(sort_array(collect_list(struct(rankClass.as("c"), negate(score).as("s"), col("item_id"),
+                        score.as("score")))).as("_sorted"))
+                .select(col("user_id"), transform(slice(col("_sorted"), 1, k), e -> struct(e.getField("item_id")
+                        .as("item_id"), e.getField("score").as("score"))).as("items"));
     }
 
     /** Keeps the top k rows per user by a score column, with their rank (1 = best). */

@@ -18,7 +18,8 @@ public record TrainingSettings(int shards, long exportSeed, String exportRoot,
                                String modelsRoot, String modelName,
                                int evalK, int evalCandidates, String metric, double margin,
                                boolean firstMustBeatBaselines,
-                               int scoreK, int scoreCandidates, int scoreBatchSize, int popularTopN, int maxFetch) {
+                               int scoreK, int scoreCandidates, int scoreBatchSize, int popularTopN, int maxFetch,
+                               int popularMaxKnown) {
 
     public static TrainingSettings from(MillraceConfig c) {
         Lake lake = Lake.from(c);
@@ -45,12 +46,15 @@ public record TrainingSettings(int shards, long exportSeed, String exportRoot,
                 c.getBoolean("millrace.evaluate.first-must-beat-baselines"),
                 c.getInt("millrace.score.k"), c.getInt("millrace.score.candidates"),
                 c.getInt("millrace.score.batch-size"), c.getInt("millrace.score.popular-top-n"),
-                c.getInt("millrace.score.max-fetch"));
+                c.getInt("millrace.score.max-fetch"), c.getInt("millrace.evaluate.popular-max-known"));
         if (s.shards < 1) {
             throw new IllegalArgumentException("millrace.training.export.shards must be >= 1");
         }
         if (s.evalK < 1 || s.scoreK < 1 || s.evalCandidates < s.evalK || s.scoreCandidates < s.scoreK) {
             throw new IllegalArgumentException("k must be >= 1 and candidates >= k (millrace.evaluate, millrace.score)");
+        }
+        if (s.popularMaxKnown < 0) {
+            throw new IllegalArgumentException("millrace.evaluate.popular-max-known must be >= 0");
         }
         if (!List.of("train", "validation", "test").contains(s.rankerSplit)) {
             throw new IllegalArgumentException("millrace.training.ranker.split must be train, validation or test");

@@ -34,15 +34,13 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.expr;
-import static org.apache.spark.sql.functions.struct;
 
 /**
  * The score benchmark: U generated users x C candidates each, every candidate row with the ranker's 57 raw
  * features, through the scoring stage of {@code score} ({@link CandidateRanking#score}: standardised input vector
- * from the model version's feature spec, the ranker through the DJL UDF, top K per user, one list per user) into
+ * from the model version's feature spec, the ranker through the DJL UDF, then {@link CandidateRanking#topKLists}: top K
+ * per user as one list per user) into
  * Spark's noop sink, in local[2], with string user and item keys; against a plain DJL loop over the same rows
  * already as standardised floats in memory (2 threads, one predictor each, batch 1024, the same saved ranker). Medians of alternating rounds after a
  * warm-up. Last line: {@code score ratio=X ...}. Usage: ScoreBench [users] [candidates] [rounds]
@@ -63,7 +61,11 @@ public final class ScoreBench {
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         long rows = users * cands;
         Path dir = Files.createTempDirectory("millrace-score-bench-");
+        // score's wide projection runs JIT-compiled only under the project's code-generation limit (conf/).
+        String hugeMethodLimit = MillraceConfig.defaults().getString(
+                "millrace.spark.conf.\"spark.sql.codegen.hugeMethodLimit\"");
         SparkSession spark = SparkSession.builder().master("local[" + THREADS + "]").appName("score-bench")
+                .config("spark.sql.codegen.hugeMethodLimit", hugeMethodLimit)
                 .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", String.valueOf(THREADS))
                 .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
                 .getOrCreate();
@@ -159,8 +161,7 @@ public final class ScoreBench {
     private static void spark(CandidateRanking ranking, Dataset<Row> candidates, ModelRegistry registry,
                               ModelVersion v) {
         Dataset<Row> scored = ranking.score(candidates, registry, v, BATCH);
-        CandidateRanking.topK(scored, RankerModels.SCORE_COLUMN, K).groupBy("user_id")
-                .agg(collect_list(struct(col("rank"), col("item_id"), col(RankerModels.SCORE_COLUMN))).as("items"))
+        CandidateRanking.topKLists(scored, RankerModels.SCORE_COLUMN, K)
                 .write().format("noop").mode("overwrite").save();
     }
 

@@ -3,6 +3,7 @@ package dev.millrace.jobs.training.evaluate;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.storage.StorageLevel;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -34,10 +35,21 @@ public final class RankingMetrics {
      * @param truth {@code (user_id, item_id)}: the held-out interactions of the evaluated users
      */
     public static Map<String, Double> compute(Dataset<Row> recs, Dataset<Row> truth, int k, long catalogue) {
+        // Two actions read the recommendations: kept (spilling to disk when memory is short) so that what produced
+        // them, the ranker's scoring for instance, runs once.
+        Dataset<Row> top = recs.where(col("rank").leq(k)).select("user_id", "item_id", "rank")
+                .persist(StorageLevel.MEMORY_AND_DISK());
+        try {
+            return metrics(top, truth, k, catalogue);
+        } finally {
+            top.unpersist();
+        }
+    }
+
+    private static Map<String, Double> metrics(Dataset<Row> top, Dataset<Row> truth, int k, long catalogue) {
         Dataset<Row> t = truth.select("user_id", "item_id").distinct().withColumn("hit", lit(1));
         Dataset<Row> perUserTruth = t.groupBy("user_id").agg(count(lit(1)).as("n_truth"));
-        Dataset<Row> r = recs.where(col("rank").leq(k)).select("user_id", "item_id", "rank")
-                .join(t, new String[] {"user_id", "item_id"}, "left")
+        Dataset<Row> r = top.join(t, new String[] {"user_id", "item_id"}, "left")
                 .withColumn("hit", coalesce(col("hit"), lit(0)))
                 .withColumn("hits_so_far", sum("hit").over(Window.partitionBy("user_id").orderBy("rank")));
         Dataset<Row> perUser = r.groupBy("user_id").agg(
@@ -52,7 +64,7 @@ public final class RankingMetrics {
                         coalesce(col("dcg"), lit(0.0)).divide(col("idcg")).as("ndcg"),
                         coalesce(col("ap_sum"), lit(0.0)).divide(col("m")).as("map"));
         Row m = joined.agg(avg("recall"), avg("ndcg"), avg("map"), count(lit(1))).first();
-        long covered = recs.where(col("rank").leq(k)).agg(countDistinct("item_id")).first().getLong(0);
+        long covered = top.agg(countDistinct("item_id")).first().getLong(0);
         Map<String, Double> out = new LinkedHashMap<>();
         out.put("recall_at_" + k, m.isNullAt(0) ? 0.0 : m.getDouble(0));
         out.put("ndcg_at_" + k, m.isNullAt(1) ? 0.0 : m.getDouble(1));

@@ -25,13 +25,14 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 
-import static org.apache.spark.sql.functions.array_sort;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.negate;
+import static org.apache.spark.sql.functions.posexplode;
+import static org.apache.spark.sql.functions.sort_array;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.transform;
 
@@ -68,6 +69,22 @@ public final class ScoreJob {
         return "millrace-score date=" + date + " model_version=" + version;
     }
 
+    /**
+     * {@code (rank, item_id, score)}: the n items with the most interactions (ties by item_id), rank 1 = most. A
+     * top-n ({@code orderBy + limit}, which Spark runs as each partition's top n merged in one place, so never more
+     * than n rows per partition move) numbered by sorting those n rows as one list: no window over every item.
+     */
+    static Dataset<Row> popularItems(Dataset<Row> interactions, int n) {
+        Dataset<Row> top = interactions.groupBy("item_id").agg(count(lit(1)).as("n"))
+                .orderBy(col("n").desc(), col("item_id").asc()).limit(n);
+        return top.agg(sort_array(collect_list(struct(negate(col("n")).as("o"), col("item_id"), col("n"))))
+                        .as("top"))
+                .select(posexplode(col("top")).as(new String[] {"pos", "t"}))
+                .select(col("pos").plus(1).cast("int").as(GoldTables.RANK),
+                        col("t.item_id").cast("string").as(GoldTables.ITEM_ID),
+                        col("t.n").cast("double").as(GoldTables.SCORE));
+    }
+
     public int run(LocalDate date, int k, String runId, RunReport report) {
         ModelRegistry registry = RankerModels.registry(s);
         ModelVersion v = registry.current().orElseThrow(() -> new IllegalStateException("no current model in "
@@ -91,13 +108,10 @@ public final class ScoreJob {
         Dataset<Row> cands = ranking.candidates(als, users, known, s.scoreCandidates(), s.maxFetch());
         Dataset<Row> scored = ranking.score(ranking.withFeatures(cands, asOf), registry, v, s.scoreBatchSize());
         Timestamp generatedAt = Timestamp.from(Instant.now());
-        Dataset<Row> recs = CandidateRanking.topK(scored, RankerModels.SCORE_COLUMN, k)
-                .groupBy("user_id")
-                .agg(array_sort(collect_list(struct(col("rank"), col("item_id"),
-                        col(RankerModels.SCORE_COLUMN).cast("float").as("score")))).as("ranked"))
+        Dataset<Row> recs = CandidateRanking.topKLists(scored, RankerModels.SCORE_COLUMN, k)
                 .select(col("user_id").cast("string").as(GoldTables.USER_ID),
-                        transform(col("ranked"), r -> struct(r.getField("item_id").cast("string")
-                                        .as(GoldTables.ITEM_ID), r.getField("score").as(GoldTables.SCORE)))
+                        transform(col("items"), r -> struct(r.getField("item_id").cast("string")
+                                        .as(GoldTables.ITEM_ID), r.getField("score").cast("float").as(GoldTables.SCORE)))
                                 .as(GoldTables.ITEMS),
                         lit(v.version()).as(GoldTables.MODEL_VERSION), lit(runId).as(GoldTables.RUN_ID),
                         lit(generatedAt).as(GoldTables.GENERATED_AT));
@@ -105,12 +119,7 @@ public final class ScoreJob {
                 .option("userMetadata", marker).save(location);
         new LakeCatalog(spark, lake).register(GoldTables.RECOMMENDATIONS);
 
-        Dataset<Row> popular = interactions.groupBy("item_id").agg(count(lit(1)).as("n"))
-                .withColumn("rank", row_number().over(org.apache.spark.sql.expressions.Window
-                        .orderBy(col("n").desc(), col("item_id").asc())))
-                .where(col("rank").leq(s.popularTopN()))
-                .select(col("rank").cast("int").as(GoldTables.RANK),
-                        col("item_id").cast("string").as(GoldTables.ITEM_ID), col("n").cast("double").as(GoldTables.SCORE));
+        Dataset<Row> popular = popularItems(interactions, s.popularTopN());
         popular.write().format("delta").mode("overwrite").option("overwriteSchema", "true")
                 .option("userMetadata", marker).save(lake.location(GoldTables.POPULAR_ITEMS));
         new LakeCatalog(spark, lake).register(GoldTables.POPULAR_ITEMS);
