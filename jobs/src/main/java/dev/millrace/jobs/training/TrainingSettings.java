@@ -15,6 +15,7 @@ public record TrainingSettings(int shards, long exportSeed, String exportRoot,
                                TableName userFactors, TableName itemFactors, TableName userIds, TableName itemIds,
                                String rankerSplit, List<Integer> hidden, int epochs, int batchSize,
                                double learningRate, long rankerSeed, int candidateRepeats,
+                               long rankerMaxRows, int rankerFileRows,
                                String modelsRoot, String modelName,
                                int evalK, int evalCandidates, String metric, double margin,
                                boolean firstMustBeatBaselines,
@@ -40,6 +41,7 @@ public record TrainingSettings(int shards, long exportSeed, String exportRoot,
                 c.getInt("millrace.training.ranker.epochs"), c.getInt("millrace.training.ranker.batch-size"),
                 c.getDouble("millrace.training.ranker.learning-rate"), c.getLong("millrace.training.ranker.seed"),
                 c.getInt("millrace.training.ranker.candidate-repeats"),
+                c.getLong("millrace.training.ranker.max-rows"), c.getInt("millrace.training.ranker.file-rows"),
                 models.isBlank() ? lake.root() + "/_models" : models, c.getString("millrace.models.name"),
                 c.getInt("millrace.evaluate.k"), c.getInt("millrace.evaluate.candidates"),
                 c.getString("millrace.evaluate.metric"), c.getDouble("millrace.evaluate.margin"),
@@ -55,6 +57,9 @@ public record TrainingSettings(int shards, long exportSeed, String exportRoot,
         }
         if (s.popularMaxKnown < 0) {
             throw new IllegalArgumentException("millrace.evaluate.popular-max-known must be >= 0");
+        }
+        if (s.rankerMaxRows < 1 || s.rankerFileRows < 1) {
+            throw new IllegalArgumentException("millrace.training.ranker.max-rows and file-rows must be >= 1");
         }
         if (!List.of("train", "validation", "test").contains(s.rankerSplit)) {
             throw new IllegalArgumentException("millrace.training.ranker.split must be train, validation or test");

@@ -199,6 +199,19 @@ class TrainingPipelineTest {
     }
 
     @Test
+    void theRankerTrainsOnTheSplitsShardRowsAndTheCandidatesAndLeavesNoInputFilesBehind() throws Exception {
+        long validation = export.manifest().json().get("rows_by_split").get("validation").asLong();
+        long candidates = (Long) firstTrain.get("ranker_candidate_rows");
+        assertThat(candidates).isPositive();
+        assertThat(firstTrain.get("ranker_rows")).isEqualTo(validation + candidates);
+        assertThat(firstTrain.get("ranker_sample_fraction")).as("below max-rows: no sample").isNull();
+        org.apache.hadoop.fs.Path inputs = new org.apache.hadoop.fs.Path(
+                TrainingSettings.from(config).exportRoot() + "/_ranker-input");
+        org.apache.hadoop.fs.FileSystem fs = inputs.getFileSystem(spark.sparkContext().hadoopConfiguration());
+        assertThat(fs.listStatus(inputs)).as("the ranker's input files, removed after training").isEmpty();
+    }
+
+    @Test
     void rankingMetricsMatchHandComputedValues() {
         // User 1: truth {10, 20}, recommended 10 (hit), 30, 20 (hit). User 2: truth {40}, nothing recommended.
         Dataset<Row> recs = spark.createDataFrame(List.of(
@@ -337,9 +350,14 @@ class TrainingPipelineTest {
                 null), ingest)).isEqualTo(ExitCodes.OK);
         assertThat(spark.read().format("delta").load(labels).count()).isEqualTo(silverBefore + lines.size() - 1);
 
+        // This version's ranker also trains on a max-rows sample: about half of the first version's rows.
+        long maxRows = (Long) firstTrain.get("ranker_rows") / 2;
         RunReport report = new RunReport("train");
-        assertThat(new TrainJob(spark, config).run(DATE, report)).isEqualTo(ExitCodes.OK);
+        assertThat(new TrainJob(spark, config.with(Map.of("millrace.training.ranker.max-rows", maxRows)))
+                .run(DATE, report)).isEqualTo(ExitCodes.OK);
         assertThat(report.get("skipped")).isNull();
+        assertThat((Double) report.get("ranker_sample_fraction")).isBetween(0.4, 0.6);
+        assertThat((Long) report.get("ranker_rows")).isBetween((long) (maxRows * 0.9), (long) (maxRows * 1.1));
         assertThat(report.get("new_user_ids")).isEqualTo(1L);
         assertThat(report.get("new_item_ids")).isEqualTo(1L);
         String version = (String) report.get("model_version");

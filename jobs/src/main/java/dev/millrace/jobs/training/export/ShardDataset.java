@@ -19,23 +19,15 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Shard i of a training export as a DJL {@link RandomAccessDataset}: data = the {@code features} vector (plus the
- * values of an optional {@link ExtraFeature}, appended), label = {@code label}; {@code user_id} and {@code item_id}
- * are string keys. Reads the Parquet file directly
- * (parquet-hadoop, no Spark), so a trainer worker needs only the shard and the manifest.
+ * Shard i of a training export (or any Parquet file of the same layout, such as the ranker's prepared input) as a
+ * DJL {@link RandomAccessDataset}: data = the {@code features} vector, label = {@code label}; {@code user_id} and
+ * {@code item_id} are string keys. Reads the Parquet file directly (parquet-hadoop, no Spark), so a trainer worker
+ * needs only the shard and the manifest, and holds one file's rows at a time.
  */
 public final class ShardDataset extends RandomAccessDataset {
 
-    /** A value computed per row from its string keys and appended to the vector (the ranker's ALS score). */
-    @FunctionalInterface
-    public interface ExtraFeature {
-        float value(String userId, String itemId);
-    }
-
-    private final ExportManifest manifest;
-    private final int shard;
+    private final String path;
     private final String split;
-    private final ExtraFeature extra;
     private final Configuration conf;
     private float[][] features;
     private float[] labels;
@@ -44,14 +36,17 @@ public final class ShardDataset extends RandomAccessDataset {
 
     private ShardDataset(Builder b) {
         super(b);
-        this.manifest = Objects.requireNonNull(b.manifest, "manifest");
-        this.shard = b.shard;
         this.split = b.split;
-        this.extra = b.extra;
         this.conf = b.conf == null ? new Configuration() : b.conf;
-        if (shard < 0 || shard >= manifest.shards().size()) {
-            throw new IllegalArgumentException("shard " + shard + " is not in 0.." + (manifest.shards().size() - 1));
+        if (b.file != null) {
+            this.path = b.file;
+            return;
         }
+        ExportManifest manifest = Objects.requireNonNull(b.manifest, "manifest or file");
+        if (b.shard < 0 || b.shard >= manifest.shards().size()) {
+            throw new IllegalArgumentException("shard " + b.shard + " is not in 0.." + (manifest.shards().size() - 1));
+        }
+        this.path = manifest.shardPath(b.shard);
     }
 
     public static Builder builder() {
@@ -79,7 +74,6 @@ public final class ShardDataset extends RandomAccessDataset {
         List<float[]> xs = new ArrayList<>();
         List<Float> ys = new ArrayList<>();
         List<String[]> ids = new ArrayList<>();
-        String path = manifest.shardPath(shard);
         try (ParquetReader<Group> reader = ParquetReader.builder(new GroupReadSupport(), new Path(path))
                 .withConf(conf).build()) {
             for (Group g = reader.read(); g != null; g = reader.read()) {
@@ -88,21 +82,18 @@ public final class ShardDataset extends RandomAccessDataset {
                 }
                 Group list = g.getGroup("features", 0);
                 int n = list.getFieldRepetitionCount(0);
-                float[] v = new float[n + (extra == null ? 0 : 1)];
+                float[] v = new float[n];
                 for (int j = 0; j < n; j++) {
                     v[j] = list.getGroup(0, j).getFloat(0, 0);
                 }
                 String u = g.getString("user_id", 0);
                 String it = g.getString("item_id", 0);
-                if (extra != null) {
-                    v[n] = extra.value(u, it);
-                }
                 xs.add(v);
                 ys.add((float) g.getDouble("label", 0));
                 ids.add(new String[] {u, it});
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read shard " + shard + " at " + path, e);
+            throw new UncheckedIOException("cannot read " + path, e);
         }
         features = xs.toArray(new float[0][]);
         labels = new float[ys.size()];
@@ -134,12 +125,12 @@ public final class ShardDataset extends RandomAccessDataset {
         return items[i];
     }
 
-    /** Builds a shard dataset: manifest and shard required; split filter, extra feature and sampling optional. */
+    /** Builds a shard dataset: manifest and shard, or a file, required; split filter and sampling optional. */
     public static final class Builder extends BaseBuilder<Builder> {
         private ExportManifest manifest;
         private int shard;
+        private String file;
         private String split;
-        private ExtraFeature extra;
         private Configuration conf;
 
         @Override
@@ -163,8 +154,9 @@ public final class ShardDataset extends RandomAccessDataset {
             return this;
         }
 
-        public Builder extraFeature(ExtraFeature f) {
-            this.extra = f;
+        /** A Parquet file laid out like a shard ({@code features}, {@code label}, the keys), instead of a shard. */
+        public Builder file(String path) {
+            this.file = path;
             return this;
         }
 

@@ -12,7 +12,6 @@ import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.translate.TranslateException;
 import dev.millrace.jobs.training.TrainingSettings;
-import dev.millrace.jobs.training.export.ExportManifest;
 import dev.millrace.jobs.training.export.ShardDataset;
 import dev.millrace.udfs.registry.RankerBlockFactory;
 import org.apache.hadoop.conf.Configuration;
@@ -28,10 +27,10 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 /**
- * Trains the ranker with DJL (PyTorch engine, CPU) on an export's shards: each epoch walks every shard's rows of the
- * configured split (as {@link ShardDataset}s, the way each worker of a distributed trainer would walk its own),
- * with the standardised ALS score appended to each row's vector, then the ALS candidate rows of the same period;
- * sigmoid cross-entropy on the label, Adam.
+ * Trains the ranker with DJL (PyTorch engine, CPU) on a {@link RankerInput}: each epoch walks its row files (the
+ * export's rows of the configured split with the standardised ALS score appended), then its ALS candidate files
+ * {@code candidate-repeats} times, each file a {@link ShardDataset} shuffled within itself, so memory is one file
+ * whatever the row count; sigmoid cross-entropy on the label, Adam.
  */
 public final class RankerTrainer {
 
@@ -51,29 +50,18 @@ public final class RankerTrainer {
     }
 
     /**
-     * @param extraX rows appended to every epoch after the shards (the ALS candidates of the ranker's split, whose
-     *               negatives are the hard ones: items ALS ranks high that the user did not pick), may be empty
+     * @param inputs the length of each row's vector (the export's features and the ALS score)
+     * @param input  rows then candidate rows (those whose negatives are the hard ones: items ALS ranks high that the
+     *               user did not pick), at least one row in all
      */
-    public Trained train(ExportManifest manifest, ShardDataset.ExtraFeature als, float[][] extraX, float[] extraY,
-                         Configuration conf, Path out) throws IOException, TranslateException {
+    public Trained train(int inputs, RankerInput input, Configuration conf, Path out)
+            throws IOException, TranslateException {
         Engine engine = Engine.getEngine("PyTorch");
         engine.setRandomSeed((int) s.rankerSeed());
-        List<ShardDataset> shards = new ArrayList<>();
-        long rows = 0;
-        for (int i = 0; i < manifest.shards().size(); i++) {
-            ShardDataset ds = ShardDataset.builder().manifest(manifest).shard(i).split(s.rankerSplit())
-                    .extraFeature(als).hadoopConf(conf).setSampling(s.batchSize(), true).build();
-            ds.prepare(null);
-            rows += ds.size();
-            if (ds.size() > 0) {
-                shards.add(ds);
-            }
+        List<String> pass = new ArrayList<>(input.rowFiles());
+        for (int r = 0; r < s.candidateRepeats(); r++) {
+            pass.addAll(input.candidateFiles());
         }
-        if (rows + extraY.length == 0) {
-            throw new IllegalStateException("the export at " + manifest.folder() + " holds no rows of split '"
-                    + s.rankerSplit() + "' (millrace.training.ranker.split) to train the ranker on");
-        }
-        int inputs = manifest.features().size() + 1;
         int[] layers = new int[s.hidden().size() + 2];
         layers[0] = inputs;
         for (int i = 0; i < s.hidden().size(); i++) {
@@ -89,20 +77,23 @@ public final class RankerTrainer {
                     .optDevices(new Device[] {Device.cpu()});
             try (Trainer trainer = model.newTrainer(cfg)) {
                 trainer.initialize(new Shape(1, inputs));
-                List<ai.djl.training.dataset.Dataset> all = new ArrayList<>(shards);
-                if (extraY.length > 0) {
-                    ai.djl.ndarray.NDManager m = model.getNDManager();
-                    ai.djl.training.dataset.Dataset cands = new ai.djl.training.dataset.ArrayDataset.Builder()
-                            .setData(m.create(extraX)).optLabels(m.create(extraY).reshape(extraY.length, 1))
-                            .setSampling(s.batchSize(), true).build();
-                    for (int r = 0; r < s.candidateRepeats(); r++) {
-                        all.add(cands);
-                    }
-                }
+                // The one file held: kept while the next pass entry is the same file (a single candidate file
+                // repeated), read again otherwise.
+                String held = null;
+                ShardDataset ds = null;
                 for (int epoch = 0; epoch < s.epochs(); epoch++) {
                     double sum = 0;
                     long batches = 0;
-                    for (ai.djl.training.dataset.Dataset ds : all) {
+                    for (String file : pass) {
+                        if (!file.equals(held)) {
+                            ds = ShardDataset.builder().file(file).hadoopConf(conf)
+                                    .setSampling(s.batchSize(), true).build();
+                            ds.prepare(null);
+                            held = file;
+                        }
+                        if (ds.size() == 0) {
+                            continue;
+                        }
                         for (Batch b : trainer.iterateDataset(ds)) {
                             try (ai.djl.training.GradientCollector gc = trainer.newGradientCollector()) {
                                 ai.djl.ndarray.NDList pred = trainer.forward(b.getData());
@@ -122,6 +113,6 @@ public final class RankerTrainer {
             Files.createDirectories(out);
             model.save(out, "ranker");
         }
-        return new Trained(layers, rows + extraY.length, lastLoss);
+        return new Trained(layers, input.totalRows(), lastLoss);
     }
 }

@@ -10,7 +10,6 @@ import dev.millrace.jobs.features.TrainingSetSettings;
 import dev.millrace.jobs.training.DeltaVersions;
 import dev.millrace.jobs.training.TrainingSettings;
 import dev.millrace.jobs.training.export.ExportManifest;
-import dev.millrace.jobs.training.export.ShardDataset;
 import dev.millrace.jobs.training.export.TrainingExport;
 import dev.millrace.jobs.training.ids.IdDictionary;
 import dev.millrace.udfs.registry.FeatureSpec;
@@ -27,13 +26,13 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 import static org.apache.spark.sql.functions.avg;
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.min;
@@ -42,8 +41,10 @@ import static org.apache.spark.sql.functions.when;
 
 /**
  * {@code train}: the id dictionaries extended with the interactions' new keys, ALS on the interactions before the
- * training set's validation cut (user and item factors, keyed by the string keys, into Delta), then the ranker with DJL on the export's shards over the features and the ALS score, registered as a
- * candidate version. Skips when a version for the same logical date and the same input table versions exists.
+ * training set's validation cut (user and item factors, keyed by the string keys, into Delta), then the ranker with
+ * DJL over the features and the ALS score of the export's rows and ALS's candidates (prepared by Spark into files the
+ * trainer streams, {@link RankerInputWriter}), registered as a candidate version. Skips when a version for the same
+ * logical date and the same input table versions exists.
  */
 public final class TrainJob {
 
@@ -132,27 +133,10 @@ public final class TrainJob {
         Row st = als.predict(rankerRows).agg(avg("prediction"), stddev_pop("prediction")).first();
         double alsMean = st.isNullAt(0) ? 0 : st.getDouble(0);
         double alsStd = st.isNullAt(1) || !(st.getDouble(1) > 1e-12) ? 1 : st.getDouble(1);
-        // The trainer walks the shards in this JVM, so the ALS score of a shard row is computed here from the
-        // factors (keyed by the string keys, joined in Spark); moving this into Spark at scale is issue 14's.
-        Map<String, float[]> users = factors(als.userFactors());
-        Map<String, float[]> items = factors(als.itemFactors());
-        ShardDataset.ExtraFeature alsScore = (u, i) -> {
-            float[] a = users.get(u);
-            float[] b = items.get(i);
-            if (a == null || b == null) {
-                return 0f;
-            }
-            double dot = 0;
-            for (int k = 0; k < a.length; k++) {
-                dot += a[k] * b[k];
-            }
-            return (float) ((dot - alsMean) / alsStd);
-        };
-
+        FeatureSpec alsSpec = new FeatureSpec("als_score", "als_score", -1, alsMean, alsStd);
         List<FeatureSpec> features = new ArrayList<>(manifest.features());
-        features.add(new FeatureSpec("als_score", "als_score", -1, alsMean, alsStd));
-        float[][] candX = new float[0][];
-        float[] candY = new float[0];
+        features.add(alsSpec);
+        Optional<Dataset<Row>> candidates = Optional.empty();
         if (s.rankerSplit().equals("validation")) {
             // ALS's own top candidates of the same period, labelled by whether the user picked them: the hard
             // negatives the ranker must tell apart at scoring time (the shards' negatives are uniform draws).
@@ -164,38 +148,46 @@ public final class TrainJob {
                     spark, config);
             Dataset<Row> cands = ranking.candidates(als, pickers, knownBefore, s.evalCandidates(), s.maxFetch())
                     .join(picked, new String[] {"user_id", "item_id"}, "left");
-            List<Row> rows = ranking.withFeatures(cands, cuts.validationFrom())
-                    .select(dev.millrace.jobs.training.FeatureVectors.vector(features).as("x"),
-                            org.apache.spark.sql.functions.coalesce(col("label"), lit(0.0f)).as("y"))
-                    .collectAsList();
-            candX = new float[rows.size()][];
-            candY = new float[rows.size()];
-            for (int r = 0; r < rows.size(); r++) {
-                List<Float> x = rows.get(r).getList(0);
-                candX[r] = new float[x.size()];
-                for (int j = 0; j < x.size(); j++) {
-                    candX[r][j] = x.get(j);
-                }
-                candY[r] = rows.get(r).getFloat(1);
-            }
-            report.put("ranker_candidate_rows", candY.length);
+            candidates = Optional.of(ranking.withFeatures(cands, cuts.validationFrom())
+                    .select(col("user_id"), col("item_id"),
+                            dev.millrace.jobs.training.FeatureVectors.vector(features).as("features"),
+                            coalesce(col("label"), lit(0.0f)).cast("double").as("label")));
         }
-        float[][] extraX = candX;
-        float[] extraY = candY;
         RankerTrainer rankerTrainer = new RankerTrainer(s);
         RankerTrainer.Trained[] trained = new RankerTrainer.Trained[1];
         Map<String, Object> params = new LinkedHashMap<>(alsTrainer.params());
-        ModelVersion draft = new ModelVersion(null, s.modelName(), date.toString(), Instant.now().toString(),
-                params, inputs, features, Map.of(), Map.of(), null);
-        ModelVersion registered = registry.register(draft, folder -> {
-            alsFinal.model().write().overwrite().save(folder.resolve(RankerModels.ALS_DIR).toUri().toString());
-            try {
-                trained[0] = rankerTrainer.train(manifest, alsScore, extraX, extraY,
-                        spark.sparkContext().hadoopConfiguration(), folder.resolve(RankerModels.RANKER_DIR));
-            } catch (ai.djl.translate.TranslateException e) {
-                throw new java.io.IOException("ranker training failed: " + e.getMessage(), e);
+        org.apache.hadoop.conf.Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+        // The ranker's rows, ALS score included, go to files that the trainer streams one at a time: nothing of
+        // the factors or the rows comes to this JVM but counts. The files are only the trainer's input.
+        String inputFolder = s.exportRoot() + "/_ranker-input/" + date + "-" + java.util.UUID.randomUUID();
+        RankerInput input;
+        ModelVersion registered;
+        try {
+            input = new RankerInputWriter(spark, s).write(manifest, als, alsSpec, candidates, inputFolder);
+            if (candidates.isPresent()) {
+                report.put("ranker_candidate_rows", input.candidateRows());
             }
-        });
+            if (input.fraction() < 1) {
+                report.put("ranker_sample_fraction", input.fraction());
+            }
+            if (input.totalRows() == 0) {
+                throw new IllegalStateException("the export at " + manifest.folder() + " holds no rows of split '"
+                        + s.rankerSplit() + "' (millrace.training.ranker.split) to train the ranker on");
+            }
+            ModelVersion draft = new ModelVersion(null, s.modelName(), date.toString(), Instant.now().toString(),
+                    params, inputs, features, Map.of(), Map.of(), null);
+            registered = registry.register(draft, folder -> {
+                alsFinal.model().write().overwrite().save(folder.resolve(RankerModels.ALS_DIR).toUri().toString());
+                try {
+                    trained[0] = rankerTrainer.train(features.size(), input, hadoop,
+                            folder.resolve(RankerModels.RANKER_DIR));
+                } catch (ai.djl.translate.TranslateException e) {
+                    throw new java.io.IOException("ranker training failed: " + e.getMessage(), e);
+                }
+            });
+        } finally {
+            RankerInput.delete(inputFolder, hadoop);
+        }
         // The ranker's shape is known only after training; record it with the rest of the parameters.
         params.put("block_factory", RankerBlockFactory.class.getName());
         params.put("layers", trained[0].layerSpec());
@@ -208,7 +200,9 @@ public final class TrainJob {
         params.put("ranker_final_loss", trained[0].finalLoss());
         params.put("als_fit_before", cuts.testFrom().toString());
         params.put("ranker_als_fit_before", cuts.validationFrom().toString());
-        params.put("ranker_candidate_rows", extraY.length);
+        params.put("ranker_candidate_rows", input.candidateRows());
+        params.put("ranker_max_rows", s.rankerMaxRows());
+        params.put("ranker_sample_fraction", input.fraction());
         params.put("test_from", cuts.testFrom().toString());
         params.put("export", manifest.folder());
         params.put("export_seed", manifest.seed());
@@ -252,19 +246,5 @@ public final class TrainJob {
     /** {@code (user_id, item_id)} of some rows, as string keys. */
     private static Dataset<Row> keys(Dataset<Row> rows) {
         return rows.select(col("user_id").cast("string").as("user_id"), col("item_id").cast("string").as("item_id"));
-    }
-
-    /** {@code (key, features)} rows as a map (see the caller: the trainer's JVM needs them). */
-    private static Map<String, float[]> factors(Dataset<Row> df) {
-        Map<String, float[]> out = new HashMap<>();
-        for (Row r : df.collectAsList()) {
-            List<Float> f = r.getList(1);
-            float[] v = new float[f.size()];
-            for (int i = 0; i < v.length; i++) {
-                v[i] = f.get(i);
-            }
-            out.put(r.getString(0), v);
-        }
-        return out;
     }
 }
