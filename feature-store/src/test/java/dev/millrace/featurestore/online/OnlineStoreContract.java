@@ -153,6 +153,9 @@ abstract class OnlineStoreContract {
                         writerStore.rollback();
                         awaitReads(reads, reads.get() + 50, failure);
                         writerStore.rollback();
+                        // The next publish is another transition: without this wait a request that resolved its
+                        // version before the second rollback could meet two transitions (seen under heavy load).
+                        awaitReads(reads, reads.get() + 50, failure);
                     }
                 }
             } finally {
