@@ -99,6 +99,32 @@ public final class ModelRegistry {
         }
     }
 
+    /**
+     * Removes a version that never became current: its folder is renamed out of {@code versions/} in one atomic move
+     * (readers stop seeing it at once), then deleted. The current version cannot be discarded.
+     */
+    public void discard(String version) {
+        if (currentVersion().filter(version::equals).isPresent()) {
+            throw new IllegalArgumentException("model version " + version + " is current and cannot be discarded");
+        }
+        Path dir = folder(version);
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try {
+            Path trash = Files.createDirectories(root.resolve(".trash")).resolve(version + "-" + UUID.randomUUID());
+            Files.move(dir, trash, StandardCopyOption.ATOMIC_MOVE);
+            Durable.syncDirectory(root.resolve("versions"));
+            try (Stream<Path> s = Files.walk(trash)) {
+                for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot discard model version " + version + " in " + root, e);
+        }
+    }
+
     /** Rewrites a version's description (metrics, verdict); its artifacts stay as they are. */
     public void update(ModelVersion v) {
         Path file = folder(v.version()).resolve(VERSION_FILE);

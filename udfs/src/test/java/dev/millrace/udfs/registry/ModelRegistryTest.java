@@ -56,6 +56,24 @@ class ModelRegistryTest {
     }
 
     @Test
+    void discardRemovesAVersionAndItsFilesButNeverTheCurrentOne() throws Exception {
+        ModelRegistry registry = ModelRegistry.at(dir.toUri().toString());
+        ModelVersion v1 = registry.register(draft("2018-01-01"), f -> Files.writeString(f.resolve("model.bin"), "1"));
+        ModelVersion v2 = registry.register(draft("2018-01-02"), f -> Files.writeString(f.resolve("model.bin"), "2"));
+        registry.promote(v1.version());
+        registry.discard(v2.version());
+        assertThat(registry.get(v2.version())).isEmpty();
+        assertThat(Files.exists(registry.folder(v2.version()))).isFalse();
+        assertThat(registry.list()).extracting(ModelVersion::version).containsExactly("v0001");
+        // The freed number is the next one again, as if the discarded version had never been registered.
+        assertThat(registry.register(draft("2018-01-02"), f -> { }).version()).isEqualTo("v0002");
+        assertThatThrownBy(() -> registry.discard(v1.version())).hasMessageContaining("is current");
+        try (var s = Files.list(dir.resolve(".trash"))) {
+            assertThat(s.toList()).isEmpty();
+        }
+    }
+
+    @Test
     void concurrentRegistrationsGetDistinctIds() throws Exception {
         ModelRegistry registry = new ModelRegistry(dir);
         ExecutorService pool = Executors.newFixedThreadPool(4);

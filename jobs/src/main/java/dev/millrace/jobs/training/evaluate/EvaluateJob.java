@@ -81,8 +81,9 @@ public final class EvaluateJob {
         ModelRegistry registry = RankerModels.registry(s);
         ModelVersion candidate = version.map(v -> registry.get(v).orElseThrow(() ->
                         new IllegalArgumentException("no model version " + v + " in " + registry.root())))
-                .or(() -> registry.latest(v -> v.logicalDate().equals(date.toString())))
-                .or(() -> registry.latest(v -> true))
+                // Only finished versions (a verdict, at least "candidate"): never one a crashed train left half made.
+                .or(() -> registry.latest(v -> v.evaluation() != null && v.logicalDate().equals(date.toString())))
+                .or(() -> registry.latest(v -> v.evaluation() != null))
                 .orElseThrow(() -> new IllegalStateException("no model in " + registry.root() + ": run train first"));
         Optional<ModelVersion> current = registry.current();
         report.put("candidate", candidate.version());

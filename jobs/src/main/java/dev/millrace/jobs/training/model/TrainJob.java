@@ -90,6 +90,19 @@ public final class TrainJob {
         ModelRegistry registry = RankerModels.registry(s);
         report.put("logical_date", date.toString());
         report.put("inputs", inputs);
+        // A version without a verdict is one a crashed train left half made (registered, not yet complete): it goes,
+        // so that the re-run trains and numbers it as an uninterrupted run would. One train at a time per registry.
+        List<String> discarded = new ArrayList<>();
+        for (ModelVersion v : registry.list()) {
+            if (v.evaluation() == null) {
+                registry.discard(v.version());
+                discarded.add(v.version());
+            }
+        }
+        if (!discarded.isEmpty()) {
+            LOG.warn("discarded unfinished model versions {} (a train that did not complete)", discarded);
+            report.put("discarded_unfinished", String.join(", ", discarded));
+        }
         Optional<ModelVersion> same = registry.latest(v -> v.logicalDate().equals(date.toString())
                 && v.trainingData().equals(inputs));
         if (same.isPresent()) {
@@ -218,10 +231,10 @@ public final class TrainJob {
         artifacts.put("item_ids", s.itemIds().qualified());
         ModelVersion complete = new ModelVersion(registered.version(), registered.name(), registered.logicalDate(),
                 registered.createdAt(), params, inputs, features, Map.of(), artifacts, "candidate");
-        registry.update(complete);
-
         writeFactors(alsFinal.userFactors(), "user_id", s.userFactors(), complete.version());
         writeFactors(alsFinal.itemFactors(), "item_id", s.itemFactors(), complete.version());
+        // The commit point: the version becomes a candidate only once its parameters and factor tables are complete.
+        registry.update(complete);
         LOG.info("registered {} {} (ranker {} rows, loss {})", s.modelName(), complete.version(), trained[0].rows(),
                 trained[0].finalLoss());
         report.put("model_version", complete.version());
