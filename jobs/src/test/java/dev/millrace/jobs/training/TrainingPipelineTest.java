@@ -238,6 +238,19 @@ class TrainingPipelineTest {
         assertThat(new TrainJob(spark, config).run(DATE, r)).isEqualTo(ExitCodes.OK);
         assertThat(r.get("skipped")).isNotNull();
         assertThat(registry.list()).hasSize(before);
+
+        // A train killed after registering its draft (no verdict yet, parameters incomplete) leaves a version that
+        // evaluate must never pick and the re-run must not trust: the re-run discards it.
+        ModelVersion current = registry.current().orElseThrow();
+        ModelVersion draft = registry.register(new ModelVersion(null, current.name(), DATE.toString(),
+                java.time.Instant.now().toString(), Map.of("rank", 8), current.trainingData(), current.features(),
+                Map.of(), Map.of(), null), folder -> { });
+        RunReport rerun = new RunReport("train");
+        assertThat(new TrainJob(spark, config).run(DATE, rerun)).isEqualTo(ExitCodes.OK);
+        assertThat(rerun.get("discarded_unfinished")).isEqualTo(draft.version());
+        assertThat(rerun.get("skipped")).isNotNull();
+        assertThat(registry.get(draft.version())).isEmpty();
+        assertThat(registry.list()).hasSize(before);
     }
 
     @Test
@@ -276,6 +289,19 @@ class TrainingPipelineTest {
         Set<String> runs = new HashSet<>(spark.read().format("delta").load(location).select("run_id")
                 .as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
         assertThat(runs).containsExactly("run-1");
+
+        // A run that died between its two writes (gold.popular_items still an older run's) is not taken as done:
+        // the next run writes both again.
+        String popularLocation = lake.location(GoldTables.POPULAR_ITEMS);
+        long popularCount = popular.count();
+        popular.limit(1).write().format("delta").mode("overwrite")
+                .option("userMetadata", "millrace-score date=2000-01-01 model_version=v0000").save(popularLocation);
+        RunReport finish = new RunReport("score");
+        assertThat(new ScoreJob(spark, config).run(DATE, K, "run-3", finish)).isEqualTo(ExitCodes.OK);
+        assertThat(finish.get("skipped")).isNull();
+        assertThat(spark.read().format("delta").load(popularLocation).count()).isEqualTo(popularCount);
+        assertThat(spark.read().format("delta").load(location).select("run_id").distinct()
+                .as(org.apache.spark.sql.Encoders.STRING()).collectAsList()).containsExactly("run-3");
     }
 
     @Test

@@ -42,8 +42,10 @@ import static org.apache.spark.sql.functions.transform;
  * the date; the top K per user replace {@code gold.recommendations} (one row per user: {@code user_id STRING, items
  * array<struct<item_id STRING, score FLOAT>>, model_version, run_id, generated_at}, the contract of
  * {@link GoldTables} that {@code publish} reads), plus {@code gold.popular_items (rank, item_id STRING, score)}.
- * Both carry the string keys; ALS's int ids stay inside {@link KeyedAls}. Each run is one Delta version whose commit records the date and
- * model version; a second run for the same pair does nothing.
+ * Both carry the string keys; ALS's int ids stay inside {@link KeyedAls}. Each run writes one Delta version of each
+ * table whose commit records the date and model version: {@code gold.popular_items} first, {@code
+ * gold.recommendations} last (the run's commit point). A second run for the same pair does nothing only when both
+ * tables hold it, so a run that died between the two writes is finished by the next one.
  */
 public final class ScoreJob {
 
@@ -93,9 +95,12 @@ public final class ScoreJob {
         report.put("model_version", v.version());
         String location = lake.location(GoldTables.RECOMMENDATIONS);
         String marker = marker(date, v.version());
-        // The latest data commit (a maintain since then does not count) says which date and model the table holds.
-        if (InputFingerprint.latestDataCommitMetadata(spark, location).filter(marker::equals).isPresent()) {
-            report.put("skipped", GoldTables.RECOMMENDATIONS + " already holds " + date + " from " + v.version());
+        String popularLocation = lake.location(GoldTables.POPULAR_ITEMS);
+        // The latest data commit (a maintain since then does not count) says which date and model a table holds.
+        if (InputFingerprint.latestDataCommitMetadata(spark, location).filter(marker::equals).isPresent()
+                && InputFingerprint.latestDataCommitMetadata(spark, popularLocation).filter(marker::equals).isPresent()) {
+            report.put("skipped", GoldTables.RECOMMENDATIONS + " and " + GoldTables.POPULAR_ITEMS + " already hold "
+                    + date + " from " + v.version());
             return ExitCodes.OK;
         }
         Instant asOf = date.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
@@ -115,14 +120,15 @@ public final class ScoreJob {
                                 .as(GoldTables.ITEMS),
                         lit(v.version()).as(GoldTables.MODEL_VERSION), lit(runId).as(GoldTables.RUN_ID),
                         lit(generatedAt).as(GoldTables.GENERATED_AT));
+        // The fallback first, the recommendations last: a run is finished when gold.recommendations holds its marker.
+        Dataset<Row> popular = popularItems(interactions, s.popularTopN());
+        popular.write().format("delta").mode("overwrite").option("overwriteSchema", "true")
+                .option("userMetadata", marker).save(popularLocation);
+        new LakeCatalog(spark, lake).register(GoldTables.POPULAR_ITEMS);
+
         recs.write().format("delta").mode("overwrite").option("overwriteSchema", "true")
                 .option("userMetadata", marker).save(location);
         new LakeCatalog(spark, lake).register(GoldTables.RECOMMENDATIONS);
-
-        Dataset<Row> popular = popularItems(interactions, s.popularTopN());
-        popular.write().format("delta").mode("overwrite").option("overwriteSchema", "true")
-                .option("userMetadata", marker).save(lake.location(GoldTables.POPULAR_ITEMS));
-        new LakeCatalog(spark, lake).register(GoldTables.POPULAR_ITEMS);
 
         Row summary = spark.read().format("delta").load(location)
                 .agg(count(lit(1)), expr("min(size(items))"), expr("max(size(items))")).first();
