@@ -30,8 +30,9 @@ public record InputFingerprint(String job, String scope, SortedMap<String, Long>
     private static final String PREFIX = "millrace:";
     /** Commits searched for the scope's latest marker; older ones are treated as unknown (the job recomputes). */
     private static final int HISTORY_DEPTH = 1000;
-    /** Commits that rewrite or delete files without changing what the table holds (what {@code maintain} makes). */
-    public static final List<String> MAINTENANCE_OPERATIONS = List.of("OPTIMIZE", "VACUUM START", "VACUUM END");
+    /** Commits that rewrite files or set properties without changing what the table holds ({@code maintain}'s among them). */
+    public static final List<String> MAINTENANCE_OPERATIONS = List.of("OPTIMIZE", "VACUUM START", "VACUUM END",
+            "SET TBLPROPERTIES", "UNSET TBLPROPERTIES");
 
     public InputFingerprint {
         inputs = new TreeMap<>(inputs);

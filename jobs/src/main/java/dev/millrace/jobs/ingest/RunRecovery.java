@@ -1,5 +1,6 @@
 package dev.millrace.jobs.ingest;
 
+import dev.millrace.core.lake.InputFingerprint;
 import dev.millrace.core.lake.Lake;
 import dev.millrace.core.lake.TableName;
 import io.delta.tables.DeltaTable;
@@ -31,9 +32,6 @@ final class RunRecovery {
     static final String TAG = "millrace-ingest:";
     private static final Logger LOG = LoggerFactory.getLogger(RunRecovery.class);
 
-    /** Delta operations that rewrite files or properties but keep every row as it is. */
-    static final Set<String> ROW_PRESERVING = Set.of("OPTIMIZE", "VACUUM START", "VACUUM END", "SET TBLPROPERTIES",
-            "UNSET TBLPROPERTIES");
     /** Commits read back from a table's head; the search stops at the first finished run's commit well before. */
     private static final int HISTORY = 500;
 
@@ -98,7 +96,7 @@ final class RunRecovery {
                 oldest = r.getLong(0);
                 blockers.addAll(changedSince);
                 changedSince.clear();
-            } else if (!ROW_PRESERVING.contains(r.getString(2))) {
+            } else if (!InputFingerprint.MAINTENANCE_OPERATIONS.contains(r.getString(2))) {
                 changedSince.add("version " + r.getLong(0) + " (" + r.getString(2) + ")");
             }
         }

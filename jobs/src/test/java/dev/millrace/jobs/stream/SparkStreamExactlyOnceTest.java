@@ -121,13 +121,7 @@ class SparkStreamExactlyOnceTest {
         String topic = "events-crash";
         int partitions = 2;
         createTopic(topic, partitions);
-        List<StreamTestData.Input> inputs = new ArrayList<>();
-        for (int i = 0; i < 60; i++) {
-            inputs.add(StreamTestData.good(i));
-            if (i % 6 == 0) {
-                inputs.add(StreamTestData.bad(i / 6));
-            }
-        }
+        List<StreamTestData.Input> inputs = sixtyGoodWithABadOneInSix();
         StreamTestData.produce(broker.bootstrapServers(), topic, partitions, inputs);
         MillraceConfig config = config("stream-crash", topic, 30);
         SparkSession spark = SharedSpark.session();
@@ -155,13 +149,7 @@ class SparkStreamExactlyOnceTest {
         String topic = "events-dlq-partial";
         int partitions = 2;
         createTopic(topic, partitions);
-        List<StreamTestData.Input> inputs = new ArrayList<>();
-        for (int i = 0; i < 60; i++) {
-            inputs.add(StreamTestData.good(i));
-            if (i % 6 == 0) {
-                inputs.add(StreamTestData.bad(i / 6));
-            }
-        }
+        List<StreamTestData.Input> inputs = sixtyGoodWithABadOneInSix();
         // Round robin over the two partitions: the first 30 records (batch 0) hold rejects in both.
         StreamTestData.produce(broker.bootstrapServers(), topic, partitions, inputs);
         MillraceConfig config = config("stream-dlq-partial", topic, 30);
@@ -254,5 +242,17 @@ class SparkStreamExactlyOnceTest {
             admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, partitions, (short) 1)))
                     .all().get(60, java.util.concurrent.TimeUnit.SECONDS);
         }
+    }
+
+    /** 60 good events with a bad one before every sixth (10 bad). */
+    private static List<StreamTestData.Input> sixtyGoodWithABadOneInSix() {
+        List<StreamTestData.Input> inputs = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            inputs.add(StreamTestData.good(i));
+            if (i % 6 == 0) {
+                inputs.add(StreamTestData.bad(i / 6));
+            }
+        }
+        return inputs;
     }
 }
