@@ -28,15 +28,22 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
+import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.isnan;
+import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.negate;
+import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.posexplode;
 import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.sequence;
 import static org.apache.spark.sql.functions.slice;
 import static org.apache.spark.sql.functions.sort_array;
 import static org.apache.spark.sql.functions.struct;
@@ -56,12 +63,14 @@ public final class CandidateRanking {
     private final Lake lake;
     private final FeatureRegistry features;
     private final TrainingSetSettings ts;
+    private final TrainingSettings settings;
 
     public CandidateRanking(SparkSession spark, MillraceConfig config) {
         this.spark = spark;
         this.lake = Lake.from(config);
         this.features = FeatureRegistry.load(config);
         this.ts = TrainingSetSettings.from(config);
+        this.settings = TrainingSettings.from(config);
     }
 
     /**
@@ -81,6 +90,27 @@ public final class CandidateRanking {
                 .withColumn("_r", row_number().over(Window.partitionBy("user_id")
                         .orderBy(col("als_score").desc(), col("item_id").asc())))
                 .where(col("_r").leq(n)).drop("_r");
+    }
+
+    /**
+     * {@code candidates} (ALS's, as {@link #candidates} gives them) plus, per user of {@code users}, the
+     * {@code millrace.training.ranker.popular-candidates} items with the most users in {@code known} that the user has
+     * not interacted with and ALS did not already propose, each with its ALS score (pairs ALS has no factors for are
+     * left out). ALS's top list can miss a catalogue's best sellers entirely, and then no re-ordering recovers them;
+     * the ranker has their popularity among its features. Train, evaluate and score all add them, so the ranker scores
+     * the same mix of candidates it learnt on.
+     */
+    public Dataset<Row> withPopular(KeyedAls als, Dataset<Row> candidates, Dataset<Row> users, Dataset<Row> known) {
+        Dataset<Row> alsCandidates = candidates.select("user_id", "item_id", "als_score");
+        if (settings.popularCandidates() == 0) {
+            return alsCandidates;
+        }
+        Dataset<Row> popular = popularUnseen(known, users.select("user_id").distinct(), settings.popularCandidates(),
+                settings.popularMaxKnown()).select("user_id", "item_id")
+                .join(alsCandidates.select("user_id", "item_id"), new String[] {"user_id", "item_id"}, "left_anti");
+        Dataset<Row> scored = als.predict(popular).where(not(isnan(col("prediction"))))
+                .select(col("user_id"), col("item_id"), col("prediction").cast("double").as("als_score"));
+        return alsCandidates.unionByName(scored);
     }
 
     /**
@@ -142,5 +172,37 @@ public final class CandidateRanking {
         return scored.withColumn("rank", row_number().over(Window.partitionBy("user_id")
                         .orderBy(col(scoreColumn).desc(), col("item_id").asc())))
                 .where(col("rank").leq(k));
+    }
+
+    /**
+     * {@code (user_id, item_id, pop, rank)}: the items with the most users in {@code known}, per user of
+     * {@code users} without the user's own, best k with ranks (the popularity baseline and popular candidates). The top
+     * {@code k + min(maxKnown, most items any user knows)} items, numbered, are one small list (broadcast); each user
+     * reads only its first {@code k + m} positions, m = how many of those items the user knows, which always holds
+     * k unknown ones (when the list does). So the rows grow with users x k plus the known pairs, not users x the
+     * longest history: the same result as crossing every user with the whole list, while the cap is not reached.
+     */
+    public static Dataset<Row> popularUnseen(Dataset<Row> known, Dataset<Row> users, int k, int maxKnown) {
+        Dataset<Row> knownOfUsers = known.join(users, "user_id");
+        Row most = knownOfUsers.groupBy("user_id").agg(count(lit(1)).as("c")).agg(max("c")).first();
+        int fetch = k + (int) Math.min(maxKnown, most.isNullAt(0) ? 0 : most.getLong(0));
+        // orderBy + limit runs as Spark's top-n (each partition's best fetch rows, merged); numbering those few rows
+        // as one sorted list needs no window over every item.
+        Dataset<Row> top = known.groupBy("item_id").agg(count(lit(1)).as("pop"))
+                .orderBy(col("pop").desc(), col("item_id").asc()).limit(fetch)
+                .agg(sort_array(collect_list(struct(negate(col("pop")).as("o"), col("item_id"), col("pop"))))
+                        .as("top"))
+                .select(posexplode(col("top")).as(new String[] {"pos", "t"}))
+                .select(col("pos").plus(1).as("pos"), col("t.item_id").as("item_id"), col("t.pop").as("pop"));
+        Dataset<Row> knownOfTop = knownOfUsers.join(broadcast(top.select("item_id")), "item_id")
+                .groupBy("user_id").agg(count(lit(1)).as("m"));
+        Dataset<Row> slots = users.join(knownOfTop, new String[] {"user_id"}, "left")
+                .select(col("user_id"), explode(sequence(lit(1), least(lit(k).plus(coalesce(col("m"), lit(0L)))
+                        .cast("int"), lit(fetch)))).as("pos"));
+        return slots.join(broadcast(top), "pos")
+                .join(knownOfUsers, new String[] {"user_id", "item_id"}, "left_anti")
+                .withColumn("rank", row_number().over(Window.partitionBy("user_id").orderBy(col("pos").asc())))
+                .where(col("rank").leq(k))
+                .select("user_id", "item_id", "pop", "rank");
     }
 }

@@ -15,7 +15,7 @@ public record TrainingSettings(int shards, long exportSeed, String exportRoot,
                                TableName userFactors, TableName itemFactors, TableName userIds, TableName itemIds,
                                String rankerSplit, List<Integer> hidden, int epochs, int batchSize,
                                double learningRate, long rankerSeed, int candidateRepeats,
-                               long rankerMaxRows, int rankerFileRows,
+                               long rankerMaxRows, int rankerFileRows, int popularCandidates,
                                String modelsRoot, String modelName,
                                int evalK, int evalCandidates, String metric, double margin,
                                boolean firstMustBeatBaselines,
@@ -42,6 +42,7 @@ public record TrainingSettings(int shards, long exportSeed, String exportRoot,
                 c.getDouble("millrace.training.ranker.learning-rate"), c.getLong("millrace.training.ranker.seed"),
                 c.getInt("millrace.training.ranker.candidate-repeats"),
                 c.getLong("millrace.training.ranker.max-rows"), c.getInt("millrace.training.ranker.file-rows"),
+                c.getInt("millrace.training.ranker.popular-candidates"),
                 models.isBlank() ? lake.root() + "/_models" : models, c.getString("millrace.models.name"),
                 c.getInt("millrace.evaluate.k"), c.getInt("millrace.evaluate.candidates"),
                 c.getString("millrace.evaluate.metric"), c.getDouble("millrace.evaluate.margin"),
@@ -54,6 +55,9 @@ public record TrainingSettings(int shards, long exportSeed, String exportRoot,
         }
         if (s.evalK < 1 || s.scoreK < 1 || s.evalCandidates < s.evalK || s.scoreCandidates < s.scoreK) {
             throw new IllegalArgumentException("k must be >= 1 and candidates >= k (millrace.evaluate, millrace.score)");
+        }
+        if (s.popularCandidates < 0) {
+            throw new IllegalArgumentException("millrace.training.ranker.popular-candidates must be >= 0");
         }
         if (s.popularMaxKnown < 0) {
             throw new IllegalArgumentException("millrace.evaluate.popular-max-known must be >= 0");

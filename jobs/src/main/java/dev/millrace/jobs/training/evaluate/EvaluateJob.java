@@ -16,7 +16,6 @@ import dev.millrace.udfs.registry.ModelVersion;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,21 +29,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
-import static org.apache.spark.sql.functions.broadcast;
-import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.max;
-import static org.apache.spark.sql.functions.negate;
-import static org.apache.spark.sql.functions.posexplode;
-import static org.apache.spark.sql.functions.row_number;
-import static org.apache.spark.sql.functions.sequence;
-import static org.apache.spark.sql.functions.sort_array;
-import static org.apache.spark.sql.functions.struct;
 
 /**
  * {@code evaluate}: on the time-based holdout (the training set's test split: positives from its cut on), Recall@K,
@@ -118,18 +106,20 @@ public final class EvaluateJob {
         Dataset<Row> cands = ranking.candidates(als, users, known, s.evalCandidates(), s.maxFetch())
                 .persist(StorageLevel.MEMORY_AND_DISK());
         // RankingMetrics keeps each method's top k while it runs its two actions: the scored rows are computed once.
-        Dataset<Row> ranked = ranking.score(ranking.withFeatures(cands, cuts.testFrom()), registry, candidate,
-                s.scoreBatchSize());
+        Dataset<Row> ranked = ranking.score(ranking.withFeatures(ranking.withPopular(als, cands, users, known),
+                cuts.testFrom()), registry, candidate, s.scoreBatchSize());
         methods.put("ranker " + candidate.version(), RankingMetrics.compute(
                 CandidateRanking.topK(ranked, RankerModels.SCORE_COLUMN, k), truth, k, catalogue));
         methods.put("als alone", RankingMetrics.compute(CandidateRanking.topK(cands, "als_score", k), truth, k,
                 catalogue));
-        methods.put("popularity", RankingMetrics.compute(popular(known, users, k, s.popularMaxKnown()), truth, k,
+        methods.put("popularity", RankingMetrics.compute(CandidateRanking.popularUnseen(known, users, k,
+                s.popularMaxKnown()), truth, k,
                 catalogue));
         if (current.isPresent()) {
             ModelVersion cur = current.get();
-            Dataset<Row> curCands = ranking.candidates(RankerModels.als(spark, lake, s, registry, cur), users, known,
-                    s.evalCandidates(), s.maxFetch());
+            KeyedAls curAls = RankerModels.als(spark, lake, s, registry, cur);
+            Dataset<Row> curCands = ranking.withPopular(curAls, ranking.candidates(curAls, users, known,
+                    s.evalCandidates(), s.maxFetch()), users, known);
             Dataset<Row> curRanked = ranking.score(ranking.withFeatures(curCands, cuts.testFrom()), registry, cur,
                     s.scoreBatchSize());
             methods.put("current " + cur.version(), RankingMetrics.compute(
@@ -186,36 +176,5 @@ public final class EvaluateJob {
     /** {@code (user_id, item_id)} of some rows, as string keys. */
     private static Dataset<Row> keys(Dataset<Row> rows) {
         return rows.select(col("user_id").cast("string").as("user_id"), col("item_id").cast("string").as("item_id"));
-    }
-
-    /**
-     * The most interacted-with items before the cut, per user without the user's own, best k with ranks. The top
-     * {@code k + min(maxKnown, most items any user knows)} items, numbered, are one small list (broadcast); each user
-     * reads only its first {@code k + m} positions, m = how many of those items the user knows, which always holds
-     * k unknown ones (when the list does). So the rows grow with users x k plus the known pairs, not users x the
-     * longest history: the same result as crossing every user with the whole list, while the cap is not reached.
-     */
-    static Dataset<Row> popular(Dataset<Row> known, Dataset<Row> users, int k, int maxKnown) {
-        Dataset<Row> knownOfUsers = known.join(users, "user_id");
-        Row most = knownOfUsers.groupBy("user_id").agg(count(lit(1)).as("c")).agg(max("c")).first();
-        int fetch = k + (int) Math.min(maxKnown, most.isNullAt(0) ? 0 : most.getLong(0));
-        // orderBy + limit runs as Spark's top-n (each partition's best fetch rows, merged); numbering those few rows
-        // as one sorted list needs no window over every item.
-        Dataset<Row> top = known.groupBy("item_id").agg(count(lit(1)).as("pop"))
-                .orderBy(col("pop").desc(), col("item_id").asc()).limit(fetch)
-                .agg(sort_array(collect_list(struct(negate(col("pop")).as("o"), col("item_id"), col("pop"))))
-                        .as("top"))
-                .select(posexplode(col("top")).as(new String[] {"pos", "t"}))
-                .select(col("pos").plus(1).as("pos"), col("t.item_id").as("item_id"), col("t.pop").as("pop"));
-        Dataset<Row> knownOfTop = knownOfUsers.join(broadcast(top.select("item_id")), "item_id")
-                .groupBy("user_id").agg(count(lit(1)).as("m"));
-        Dataset<Row> slots = users.join(knownOfTop, new String[] {"user_id"}, "left")
-                .select(col("user_id"), explode(sequence(lit(1), least(lit(k).plus(coalesce(col("m"), lit(0L)))
-                        .cast("int"), lit(fetch)))).as("pos"));
-        return slots.join(broadcast(top), "pos")
-                .join(knownOfUsers, new String[] {"user_id", "item_id"}, "left_anti")
-                .withColumn("rank", row_number().over(Window.partitionBy("user_id").orderBy(col("pos").asc())))
-                .where(col("rank").leq(k))
-                .select("user_id", "item_id", "pop", "rank");
     }
 }

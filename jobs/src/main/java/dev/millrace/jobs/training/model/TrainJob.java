@@ -159,7 +159,8 @@ public final class TrainJob {
             Dataset<Row> knownBefore = keys(labels.where(col("event_time").lt(lit(validationFrom)))).distinct();
             dev.millrace.jobs.training.CandidateRanking ranking = new dev.millrace.jobs.training.CandidateRanking(
                     spark, config);
-            Dataset<Row> cands = ranking.candidates(als, pickers, knownBefore, s.evalCandidates(), s.maxFetch())
+            Dataset<Row> cands = ranking.withPopular(als, ranking.candidates(als, pickers, knownBefore,
+                    s.evalCandidates(), s.maxFetch()), pickers, knownBefore)
                     .join(picked, new String[] {"user_id", "item_id"}, "left");
             candidates = Optional.of(ranking.withFeatures(cands, cuts.validationFrom())
                     .select(col("user_id"), col("item_id"),
@@ -214,6 +215,7 @@ public final class TrainJob {
         params.put("als_fit_before", cuts.testFrom().toString());
         params.put("ranker_als_fit_before", cuts.validationFrom().toString());
         params.put("ranker_candidate_rows", input.candidateRows());
+        params.put("ranker_popular_candidates", s.popularCandidates());
         params.put("ranker_max_rows", s.rankerMaxRows());
         params.put("ranker_sample_fraction", input.fraction());
         params.put("test_from", cuts.testFrom().toString());

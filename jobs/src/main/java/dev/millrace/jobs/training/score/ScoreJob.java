@@ -110,7 +110,8 @@ public final class ScoreJob {
                 col("item_id").cast("string").as("item_id")).distinct();
         KeyedAls als = RankerModels.als(spark, lake, s, registry, v);
         Dataset<Row> users = als.users();
-        Dataset<Row> cands = ranking.candidates(als, users, known, s.scoreCandidates(), s.maxFetch());
+        Dataset<Row> cands = ranking.withPopular(als, ranking.candidates(als, users, known, s.scoreCandidates(),
+                s.maxFetch()), users, known);
         Dataset<Row> scored = ranking.score(ranking.withFeatures(cands, asOf), registry, v, s.scoreBatchSize());
         Timestamp generatedAt = Timestamp.from(Instant.now());
         Dataset<Row> recs = CandidateRanking.topKLists(scored, RankerModels.SCORE_COLUMN, k)
