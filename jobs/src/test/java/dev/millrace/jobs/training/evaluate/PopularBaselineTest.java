@@ -1,6 +1,7 @@
 package dev.millrace.jobs.training.evaluate;
 
 import dev.millrace.core.spark.SharedSpark;
+import dev.millrace.jobs.training.CandidateRanking;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -49,7 +50,8 @@ class PopularBaselineTest {
         Dataset<Row> users = spark.createDataFrame(userRows, new StructType().add("user_id", "string"));
         int k = 5;
 
-        Dataset<Row> bounded = dev.millrace.jobs.training.CandidateRanking.popularUnseen(known, users, k, 10_000).select("user_id", "item_id", "rank");
+        Dataset<Row> bounded = CandidateRanking.popularUnseen(known, users, k, 10_000)
+                .select("user_id", "item_id", "rank");
         Dataset<Row> reference = crossJoined(known, users, k);
         assertThat(bounded.count()).isEqualTo(reference.count());
         assertThat(bounded.exceptAll(reference).count()).isZero();
@@ -60,7 +62,8 @@ class PopularBaselineTest {
 
         // A cap of 20: the top list is the 25 = k + 20 most popular items. "heavy" and "p5" know all of them, so
         // nothing is left for them; users who know at most 20 of them keep their lists.
-        Dataset<Row> capped = dev.millrace.jobs.training.CandidateRanking.popularUnseen(known, users, k, 20).select("user_id", "item_id", "rank");
+        Dataset<Row> capped = CandidateRanking.popularUnseen(known, users, k, 20)
+                .select("user_id", "item_id", "rank");
         assertThat(capped.where(col("user_id").isin("heavy", "p5")).count()).isZero();
         Dataset<Row> light = reference.where(col("user_id").isin("p39", "none"));
         assertThat(light.count()).isEqualTo(2 * k);
