@@ -31,7 +31,6 @@ import java.util.Optional;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
 
 /**
