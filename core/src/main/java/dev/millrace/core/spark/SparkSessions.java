@@ -3,6 +3,8 @@ package dev.millrace.core.spark;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigValue;
 import dev.millrace.core.config.MillraceConfig;
+import dev.millrace.core.faults.KillPointLogStore;
+import dev.millrace.core.faults.KillPoints;
 import dev.millrace.core.lake.Lake;
 import dev.millrace.core.lake.LakeCatalog;
 import org.apache.spark.SparkConf;
@@ -16,6 +18,9 @@ import java.util.Map;
  * come from spark-submit; otherwise from the config (local mode by default).
  */
 public final class SparkSessions {
+
+    /** Delta's per-scheme log store key; crash tests put {@link KillPointLogStore} there. */
+    public static final String KILL_POINT_LOG_STORE = "spark.delta.logStore.file.impl";
 
     private SparkSessions() {
     }
@@ -31,6 +36,10 @@ public final class SparkSessions {
             builder.config(e.getKey(), e.getValue());
         }
         builder.config("spark.sql.warehouse.dir", lake.root() + "/_warehouse");
+        if (KillPoints.armed()) {
+            // A crash test: a kill point after each Delta commit on local paths.
+            builder.config(KILL_POINT_LOG_STORE, KillPointLogStore.class.getName());
+        }
         SparkSession spark = builder.getOrCreate();
         new LakeCatalog(spark, lake).registerAll();
         return spark;
