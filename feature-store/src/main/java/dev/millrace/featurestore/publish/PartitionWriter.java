@@ -1,5 +1,6 @@
 package dev.millrace.featurestore.publish;
 
+import dev.millrace.core.faults.KillPoints;
 import dev.millrace.core.keys.EntityKey;
 import dev.millrace.core.tables.GoldTables;
 import dev.millrace.featurestore.online.Keyspace;
@@ -77,6 +78,7 @@ final class PartitionWriter implements ForeachPartitionFunction<Row> {
         }
         written.add(n);
         skipped.add(bad);
+        KillPoints.reached("store", "version " + version + " " + keyspace + " partition of " + n);
     }
 
     private static String userId(Row row) {

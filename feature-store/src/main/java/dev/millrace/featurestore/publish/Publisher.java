@@ -1,6 +1,7 @@
 package dev.millrace.featurestore.publish;
 
 import dev.millrace.core.config.MillraceConfig;
+import dev.millrace.core.faults.KillPoints;
 import dev.millrace.core.keys.EntityKey;
 import dev.millrace.core.lake.Lake;
 import dev.millrace.core.tables.FeatureTables;
@@ -110,6 +111,7 @@ public final class Publisher {
                 }
                 pop = 1;
                 verify(version, Keyspace.POPULAR, pop);
+                KillPoints.reached("store", "version " + version + " " + Keyspace.POPULAR.name());
             }
             keys.put(Keyspace.POPULAR.name(), pop);
             for (Map.Entry<Keyspace, Dataset<Row>> f : features.entrySet()) {
@@ -119,8 +121,11 @@ public final class Publisher {
                 w.put(SOURCES, SOURCES_KEY, fingerprint.getBytes(StandardCharsets.UTF_8));
             }
             verify(version, SOURCES, 1);
+            KillPoints.reached("store", "version " + version + " " + SOURCES.name());
             VersionPointer pointer = store.flip(lease);
+            KillPoints.reached("store", "flip to " + pointer.current());
             List<Long> removed = store.removeOldVersions(pointer.current());
+            KillPoints.reached("store", "removed " + removed);
             double seconds = (System.nanoTime() - started) / 1e9;
             LOG.info("published version {} (previous {}) with {} to {} in {} s", pointer.current(), pointer.previous(),
                     keys, store.describe(), String.format("%.1f", seconds));

@@ -4,6 +4,7 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.millrace.core.faults.KillPoints;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -85,6 +86,7 @@ public final class ModelRegistry {
                 try {
                     Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
                     Durable.syncDirectory(versions);
+                    KillPoints.reached("registry", "register " + id);
                     return v;
                 } catch (IOException e) {
                     if (!Files.exists(target)) {
@@ -115,6 +117,7 @@ public final class ModelRegistry {
             Path trash = Files.createDirectories(root.resolve(".trash")).resolve(version + "-" + UUID.randomUUID());
             Files.move(dir, trash, StandardCopyOption.ATOMIC_MOVE);
             Durable.syncDirectory(root.resolve("versions"));
+            KillPoints.reached("registry", "discard " + version);
             try (Stream<Path> s = Files.walk(trash)) {
                 for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
                     Files.delete(p);
@@ -244,6 +247,7 @@ public final class ModelRegistry {
                         + " model registry needs", e);
             }
             Durable.syncDirectory(file.getParent());
+            KillPoints.reached("registry", file.getParent().getFileName() + "/" + file.getFileName());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
         }

@@ -3,6 +3,7 @@ package dev.millrace.jobs.training.export;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.millrace.core.faults.KillPoints;
 import dev.millrace.udfs.registry.FeatureSpec;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * {@code manifest.json} of a training export: the shard files and their row counts, the schema, the input vector
@@ -44,11 +46,20 @@ public record ExportManifest(String folder, String logicalDate, String sourceTab
 
     public static void write(String folder, Map<String, Object> content, Configuration conf) {
         Path path = new Path(folder + "/" + FILE);
+        // Written beside and renamed: the manifest is the export's commit point, and a crash while writing it in
+        // place would leave a torn file that the next read trusts or fails on.
+        Path tmp = new Path(folder + "/." + FILE + "." + UUID.randomUUID() + ".tmp");
         try {
             FileSystem fs = path.getFileSystem(conf);
-            try (FSDataOutputStream out = fs.create(path, true)) {
+            try (FSDataOutputStream out = fs.create(tmp, true)) {
                 out.write(JSON.writeValueAsString(content).getBytes(StandardCharsets.UTF_8));
+                out.hsync();
             }
+            fs.delete(path, false);
+            if (!fs.rename(tmp, path)) {
+                throw new IOException("cannot rename " + tmp + " to " + path);
+            }
+            KillPoints.reached("file", path.getParent().getName() + "/" + FILE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + path, e);
         }

@@ -1,6 +1,7 @@
 package dev.millrace.jobs.training.export;
 
 import dev.millrace.core.config.MillraceConfig;
+import dev.millrace.core.faults.KillPoints;
 import dev.millrace.core.lake.Lake;
 import dev.millrace.jobs.features.TrainingSetSettings;
 import dev.millrace.jobs.training.DeltaVersions;
@@ -200,6 +201,7 @@ public final class TrainingExport {
                 if (!fs.rename(files[0].getPath(), new Path(out, name))) {
                     throw new IOException("cannot move " + files[0].getPath() + " to " + new Path(out, name));
                 }
+                KillPoints.reached("file", out.getName() + "/" + name);
                 long rows = total / shards + (i < total % shards ? 1 : 0);
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("index", i);
