@@ -17,7 +17,6 @@ final class LmdbLayout {
 
     static final String META = "meta";
     static final byte[] POINTER = bytes("pointer");
-    static final byte[] SEQ = bytes("seq");
 
     private LmdbLayout() {
     }

@@ -137,10 +137,19 @@ public final class LmdbOnlineStore implements OnlineStore {
         openSlotHandles();
         try (Txn<byte[]> txn = shared.env().txnWrite()) {
             Optional<VersionPointer> base = readPointer(txn);
-            long version = parseLong(meta.get(txn, LmdbLayout.SEQ)) + 1;
+            // Under the publish lock no other publish runs, so every slot outside the pointer is what an unfinished
+            // publish left: it goes, and its number is taken again. The next version follows the highest one ever
+            // made current (always in the pointer: a flip puts a new, higher one there), so a publish killed half
+            // way and run again ends with the number an uninterrupted publish would have had; a version no reader
+            // could resolve is the only one whose number is reused.
+            for (int s = 0; s < LmdbLayout.SLOTS; s++) {
+                long v = parseLong(meta.get(txn, LmdbLayout.slotVersion(s)));
+                if (v != 0 && (base.isEmpty() || (v != base.get().current() && v != base.get().previous()))) {
+                    emptySlot(txn, s);
+                }
+            }
+            long version = base.map(p -> Math.max(p.current(), p.previous())).orElse(0L) + 1;
             int slot = freeSlot(txn, base);
-            emptySlot(txn, slot);
-            meta.put(txn, LmdbLayout.SEQ, bytes(Long.toString(version)));
             meta.put(txn, LmdbLayout.slotVersion(slot), bytes(Long.toString(version)));
             meta.put(txn, LmdbLayout.versionSlot(version), bytes(Integer.toString(slot)));
             txn.commit();
