@@ -1,6 +1,7 @@
 package dev.millrace.jobs.training.model;
 
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
 
 import java.io.IOException;
@@ -28,6 +29,26 @@ public record RankerInput(String folder, List<String> rowFiles, long rows, List<
             p.getFileSystem(conf).delete(p, true);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot delete " + folder, e);
+        }
+    }
+
+    /**
+     * Removes the input folders of {@code date} under {@code root} that a killed train left (its finally block never
+     * ran); returns how many. Trains of one registry run one at a time, so none of them is in use.
+     */
+    public static int deleteLeftovers(String root, String date, Configuration conf) {
+        Path pattern = new Path(root, date + "-*");
+        try {
+            FileStatus[] found = pattern.getFileSystem(conf).globStatus(pattern);
+            if (found == null) {
+                return 0;
+            }
+            for (FileStatus f : found) {
+                delete(f.getPath().toString(), conf);
+            }
+            return found.length;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + pattern, e);
         }
     }
 }

@@ -173,7 +173,13 @@ public final class TrainJob {
         org.apache.hadoop.conf.Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         // The ranker's rows, ALS score included, go to files that the trainer streams one at a time: nothing of
         // the factors or the rows comes to this JVM but counts. The files are only the trainer's input.
-        String inputFolder = s.exportRoot() + "/_ranker-input/" + date + "-" + java.util.UUID.randomUUID();
+        String inputRoot = s.exportRoot() + "/_ranker-input";
+        int leftovers = RankerInput.deleteLeftovers(inputRoot, date.toString(), hadoop);
+        if (leftovers > 0) {
+            LOG.warn("deleted {} ranker input folder(s) of {} that a killed train left under {}", leftovers, date,
+                    inputRoot);
+        }
+        String inputFolder = inputRoot + "/" + date + "-" + java.util.UUID.randomUUID();
         RankerInput input;
         ModelVersion registered;
         try {
