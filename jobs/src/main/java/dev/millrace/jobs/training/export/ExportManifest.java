@@ -3,7 +3,6 @@ package dev.millrace.jobs.training.export;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.millrace.core.faults.KillPoints;
 import dev.millrace.udfs.registry.FeatureSpec;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
@@ -59,7 +58,6 @@ public record ExportManifest(String folder, String logicalDate, String sourceTab
             if (!fs.rename(tmp, path)) {
                 throw new IOException("cannot rename " + tmp + " to " + path);
             }
-            KillPoints.reached("file", path.getParent().getName() + "/" + FILE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + path, e);
         }

@@ -30,7 +30,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.stream.Stream;
 
 import static org.apache.spark.sql.functions.col;
@@ -117,7 +116,12 @@ public final class TrainingExport {
                 .sortWithinPartitions("shard", ShardNumbering.POS)
                 .select(Stream.concat(columns.stream(), Stream.of("shard")).map(c -> col(c)).toArray(Column[]::new));
 
-        String tmp = folder + ".tmp-" + UUID.randomUUID();
+        ExportFolder target = new ExportFolder(folder, hadoop);
+        int leftovers = target.deleteLeftovers();
+        if (leftovers > 0) {
+            LOG.warn("deleted {} staging folder(s) of {} that a killed export left", leftovers, folder);
+        }
+        String tmp = target.newStaging() + "/_parts";
         String previous = spark.conf().get("spark.sql.parquet.outputTimestampType");
         spark.conf().set("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS");
         try {
@@ -132,7 +136,7 @@ public final class TrainingExport {
         sizes.unpersist();
         keyed.unpersist();
 
-        List<Map<String, Object>> shardList = publish(tmp, folder, shards, total, hadoop);
+        List<Map<String, Object>> shardList = stageShards(tmp, target.staging(), shards, total, hadoop);
         Map<String, Object> manifest = new LinkedHashMap<>();
         manifest.put("format", "millrace-training-export/1");
         manifest.put("logical_date", date.toString());
@@ -174,34 +178,33 @@ public final class TrainingExport {
         }
         vocab.put("split", List.of("train", "validation", "test"));
         manifest.put("categorical_vocabularies", vocab);
-        ExportManifest.write(folder, manifest, hadoop);
+        ExportManifest.write(target.staging(), manifest, hadoop);
+        KillPoints.reached("file", target.name() + " staged");
+        // The commit point: the finished folder, manifest included, replaces the old one by a rename.
+        target.publishStaging();
+        KillPoints.reached("file", target.name() + " published");
         LOG.info("exported {} rows of {} v{} into {} shards at {}", total, trainingSet.table(), version, shards, folder);
         return new Result(ExportManifest.read(folder, hadoop).orElseThrow(), false);
     }
 
-    /** Moves each shard's single file to {@code shard-0000i-of-0000N.parquet} in the export folder. */
-    private static List<Map<String, Object>> publish(String tmp, String folder, int shards, long total,
-                                                     Configuration conf) {
+    /** Moves each shard's single file to {@code shard-0000i-of-0000N.parquet} in the staging folder. */
+    private static List<Map<String, Object>> stageShards(String parts, String staging, int shards, long total,
+                                                         Configuration conf) {
         try {
-            Path tmpPath = new Path(tmp);
-            Path out = new Path(folder);
+            Path partsPath = new Path(parts);
+            Path out = new Path(staging);
             FileSystem fs = out.getFileSystem(conf);
-            if (fs.exists(out)) {
-                fs.delete(out, true);
-            }
-            fs.mkdirs(out);
             List<Map<String, Object>> list = new ArrayList<>();
             for (int i = 0; i < shards; i++) {
-                FileStatus[] files = fs.globStatus(new Path(tmpPath, "shard=" + i + "/*.parquet"));
+                FileStatus[] files = fs.globStatus(new Path(partsPath, "shard=" + i + "/*.parquet"));
                 if (files == null || files.length != 1) {
-                    throw new IllegalStateException("expected one file for shard " + i + " under " + tmp + ", found "
+                    throw new IllegalStateException("expected one file for shard " + i + " under " + parts + ", found "
                             + (files == null ? 0 : files.length));
                 }
                 String name = String.format("shard-%05d-of-%05d.parquet", i, shards);
                 if (!fs.rename(files[0].getPath(), new Path(out, name))) {
                     throw new IOException("cannot move " + files[0].getPath() + " to " + new Path(out, name));
                 }
-                KillPoints.reached("file", out.getName() + "/" + name);
                 long rows = total / shards + (i < total % shards ? 1 : 0);
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("index", i);
@@ -209,10 +212,10 @@ public final class TrainingExport {
                 m.put("rows", rows);
                 list.add(m);
             }
-            fs.delete(tmpPath, true);
+            fs.delete(partsPath, true);
             return list;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot publish the shards into " + folder, e);
+            throw new UncheckedIOException("cannot stage the shards in " + staging, e);
         }
     }
 
