@@ -4,6 +4,7 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import com.google.gson.ToNumberPolicy;
 import dev.millrace.core.faults.KillPoints;
 
 import java.io.IOException;
@@ -37,8 +38,10 @@ public final class ModelRegistry {
     public static final String VERSION_FILE = "version.json";
     public static final String CURRENT_FILE = "CURRENT";
     private static final Pattern ID = Pattern.compile("v(\\d{4,})");
+    // Whole numbers read back as longs: a version rewritten after a read (evaluate's verdict) keeps "als_rank": 8,
+    // not Gson's default 8.0.
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues()
-            .disableHtmlEscaping().create();
+            .setObjectToNumberStrategy(ToNumberPolicy.LONG_OR_DOUBLE).disableHtmlEscaping().create();
 
     /** Writes a version's artifacts (model files) into its folder before the version becomes visible. */
     @FunctionalInterface
