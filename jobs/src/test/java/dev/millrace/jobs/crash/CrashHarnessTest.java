@@ -201,7 +201,8 @@ class CrashHarnessTest {
         new LakeCatalog(spark, Lake.from(config)).registerAll();
         System.out.printf("crash harness: %s (%s): %s%n", what, o.killedAt().orElse("no kill line"),
                 code != ExitCodes.OK ? "re-run exited " + code
-                        : diff.isEmpty() ? "re-run equals the clean run" : diff.size() + " differences");
+                        : diff.isEmpty() ? "re-run equals the clean run"
+                        : diff.size() + " differences, first " + diff.subList(0, Math.min(3, diff.size())));
         if (code != ExitCodes.OK) {
             failures.add(what + ": the re-run exited " + code);
         } else if (!diff.isEmpty()) {

@@ -18,6 +18,7 @@ import org.apache.spark.sql.types.StructField;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -96,7 +97,7 @@ record LakeState(Map<String, String> parts) {
             if (Files.isDirectory(p)) {
                 walk(spark, root, p, parts);
             } else {
-                parts.put("file " + root.relativize(p), name.endsWith(".json") ? json(p) : digest(Files.readAllBytes(p)));
+                parts.put("file " + root.relativize(p), file(spark, root, p));
             }
         }
     }
@@ -137,17 +138,57 @@ record LakeState(Map<String, String> parts) {
                     o.remove(List.of("timestamp", "uid"));
                 }
                 dropTimes(n);
-                lines.add(JSON.writeValueAsString(n));
+                lines.add(JSON.writeValueAsString(canonical(n)));
             }
         }
         lines.sort(null);
         return digest(String.join("\n", lines).getBytes());
     }
 
-    private static String json(Path file) throws IOException {
-        JsonNode n = JSON.readTree(file.toFile());
+    /**
+     * A Parquet file as its rows (two writers of the same rows may encode them differently), JSON (by name or by its
+     * first byte, as the registry's {@code CURRENT}) canonically, anything else as its bytes.
+     */
+    private static String file(SparkSession spark, Path root, Path p) throws IOException {
+        String name = p.getFileName().toString();
+        if (name.endsWith(".parquet")) {
+            Row r = spark.read().parquet(p.toString())
+                    .selectExpr("count(*)", "coalesce(sum(cast(xxhash64(*) AS DECIMAL(38,0))), 0)").first();
+            return "rows=" + r.getLong(0) + " sum=" + r.get(1);
+        }
+        byte[] bytes = Files.readAllBytes(p);
+        String text = new String(bytes, StandardCharsets.UTF_8).strip();
+        if (name.endsWith(".json") || text.startsWith("{")) {
+            return json(text, root);
+        }
+        return digest(bytes);
+    }
+
+    /**
+     * JSON without its times, with the lake's own path as {@code <lake>} (a manifest or version names the folders it
+     * points at, and each crash runs in its own copy of the lake), keys sorted and numbers by value (8 = 8.0).
+     */
+    private static String json(String text, Path root) throws IOException {
+        JsonNode n = JSON.readTree(text.replace(root.toAbsolutePath().toString(), "<lake>"));
         dropTimes(n);
-        return digest(JSON.writeValueAsBytes(n));
+        return digest(JSON.writeValueAsBytes(canonical(n)));
+    }
+
+    private static Object canonical(JsonNode n) {
+        if (n.isObject()) {
+            TreeMap<String, Object> m = new TreeMap<>();
+            n.fields().forEachRemaining(e -> m.put(e.getKey(), canonical(e.getValue())));
+            return m;
+        }
+        if (n.isArray()) {
+            List<Object> l = new ArrayList<>();
+            n.forEach(c -> l.add(canonical(c)));
+            return l;
+        }
+        if (n.isNumber()) {
+            return n.decimalValue().stripTrailingZeros().toPlainString();
+        }
+        return n.isNull() ? null : n.asText();
     }
 
     private static void dropTimes(JsonNode n) {
