@@ -2,8 +2,6 @@ package dev.millrace.core.faults;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
@@ -26,7 +24,6 @@ public final class KillPoints {
     public static final String MARK = "millrace-kill-point";
 
     private static final AtomicInteger REACHED = new AtomicInteger();
-    private static volatile List<String> recorder;
     private static final String ARMED = System.getProperty(PROPERTY);
 
     private KillPoints() {
@@ -42,12 +39,6 @@ public final class KillPoints {
      * {@code store}, {@code file}), {@code what} which table, version or file.
      */
     public static void reached(String kind, String what) {
-        List<String> rec = recorder;
-        if (rec != null) {
-            synchronized (rec) {
-                rec.add(kind + " " + what);
-            }
-        }
         if (!armed()) {
             return;
         }
@@ -63,20 +54,6 @@ public final class KillPoints {
             err.flush();
             killThisJvm();
         }
-    }
-
-    /**
-     * Records every point this JVM reaches into {@code into} until {@link #stopRecording()} (the harness lists a
-     * job's points from its clean run in the test JVM).
-     */
-    public static void record(List<String> into) {
-        recorder = into;
-    }
-
-    public static List<String> stopRecording() {
-        List<String> rec = recorder;
-        recorder = null;
-        return rec == null ? List.of() : new ArrayList<>(rec);
     }
 
     private static void killThisJvm() {

@@ -37,10 +37,7 @@ public final class SharedSpark {
                     "millrace.spark.conf.\"spark.sql.shuffle.partitions\"", "4",
                     "millrace.spark.conf.\"spark.ui.enabled\"", "false",
                     "millrace.spark.conf.\"spark.driver.host\"", "127.0.0.1",
-                    "millrace.spark.conf.\"spark.driver.bindAddress\"", "127.0.0.1",
-                    // Passes every write through; lets the crash harness list a clean run's kill points.
-                    "millrace.spark.conf.\"" + SparkSessions.KILL_POINT_LOG_STORE + "\"",
-                    "dev.millrace.core.faults.KillPointLogStore"));
+                    "millrace.spark.conf.\"spark.driver.bindAddress\"", "127.0.0.1"));
             session = SparkSessions.getOrCreate(config, "test");
         }
         return session;

@@ -2,8 +2,6 @@ package dev.millrace.jobs.crash;
 
 import dev.millrace.core.config.MillraceConfig;
 import dev.millrace.core.faults.KillPoints;
-import dev.millrace.core.lake.Lake;
-import dev.millrace.core.lake.LakeCatalog;
 import dev.millrace.core.run.ExitCodes;
 import dev.millrace.core.spark.SharedSpark;
 import dev.millrace.jobs.Main;
@@ -31,10 +29,10 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The crash harness: every batch job, in pipeline order on one small generated lake, is run once cleanly (in this
- * JVM, recording its kill points), and then, from a copy of the lake as it was before the job, run through
- * {@code bin/millrace} as a child process that is killed with SIGKILL at a kill point ({@link KillPoints}: after a
- * Delta commit, a model-registry write, an online-store write or a published file), re-run here to completion, and
+ * The crash harness: every batch job, in pipeline order on one small generated lake, is run once cleanly through
+ * {@code bin/millrace} as a child process (listing its kill points), and then, from a copy of the lake as it was
+ * before the job, run again as a child that is killed with SIGKILL at a kill point ({@link KillPoints}: after a
+ * Delta commit, a model-registry write, an online-store write or a published file), re-run to completion (a fresh child, as a scheduler's retry is), and
  * compared with the clean run: every table's row checksum, every registry and export file, and the serving store
  * ({@link LakeState}). A job passes when every crash, once re-run, leaves what the clean run left.
  *
@@ -111,19 +109,14 @@ class CrashHarnessTest {
     private static void crash(String job, List<String> args) throws IOException {
         Path before = work.resolve("before-" + job);
         copy(clean, before);
-        List<String> recorded = new ArrayList<>();
-        KillPoints.record(recorded);
+        KilledRun children = new KilledRun(repo, childLog);
         long started = System.nanoTime();
-        int code;
-        try {
-            code = Main.run(withLake(args, clean));
-        } finally {
-            KillPoints.stopRecording();
-        }
+        KilledRun.Outcome cleanRun = children.toCompletion(List.of(withLake(args, clean)));
         long cleanMs = (System.nanoTime() - started) / 1_000_000;
-        assertThat(code).as(job + " clean run").isEqualTo(ExitCodes.OK);
+        assertThat(cleanRun.exit()).as(job + " clean run: " + String.join("\n", cleanRun.tail()))
+                .isEqualTo(ExitCodes.OK);
         LakeState expected = LakeState.of(spark, config, clean);
-        List<String> points = List.copyOf(recorded);
+        List<String> points = cleanRun.points();
         System.out.printf("crash harness: %s has %d kill points (clean run %d ms): %s%n", job, points.size(), cleanMs,
                 points);
         assertThat(points).as(job + " reaches at least one kill point").isNotEmpty();
@@ -132,18 +125,17 @@ class CrashHarnessTest {
             return;
         }
 
-        KilledRun children = new KilledRun(repo, childLog);
         List<String> failures = new ArrayList<>();
         for (int n : selected(points)) {
             KilledRun.Outcome o = crashed(job, args, before, l -> children.atPoint(n, l));
-            check(job, "point " + n + " (" + points.get(n - 1) + ")", o, before, args, expected, failures);
+            check(job, "point " + n + " (" + points.get(n - 1) + ")", o, children, args, expected, failures);
         }
         if (MODE.equals("all")) {
             Random random = new Random(job.hashCode());
             for (int i = 0; i < 2; i++) {
                 long delay = (long) (random.nextDouble() * cleanMs);
                 KilledRun.Outcome o = crashed(job, args, before, l -> children.afterFirstWrite(delay, l));
-                check(job, "random moment +" + delay + " ms", o, before, args, expected, failures);
+                check(job, "random moment +" + delay + " ms", o, children, args, expected, failures);
             }
         }
         deleteTree(before);
@@ -182,7 +174,7 @@ class CrashHarnessTest {
         return run.apply(List.of(withLake(args, lake)));
     }
 
-    private static void check(String job, String where, KilledRun.Outcome o, Path before, List<String> args,
+    private static void check(String job, String where, KilledRun.Outcome o, KilledRun children, List<String> args,
                               LakeState expected, List<String> failures) throws IOException {
         Path lake = crashLake(job);
         String what = job + " killed at " + where;
@@ -194,17 +186,15 @@ class CrashHarnessTest {
                 return;
             }
         }
-        int code = Main.run(withLake(args, lake));
+        KilledRun.Outcome rerun = children.toCompletion(List.of(withLake(args, lake)));
+        int code = rerun.exit();
         List<String> diff = code == ExitCodes.OK ? expected.differences(LakeState.of(spark, config, lake)) : List.of();
-        // The session's catalog back on the clean lake before the crashed one goes (Delta cannot drop a table whose
-        // folder is gone, so a catalog left on a deleted lake could not be moved).
-        new LakeCatalog(spark, Lake.from(config)).registerAll();
         System.out.printf("crash harness: %s (%s): %s%n", what, o.killedAt().orElse("no kill line"),
                 code != ExitCodes.OK ? "re-run exited " + code
                         : diff.isEmpty() ? "re-run equals the clean run"
                         : diff.size() + " differences, first " + diff.subList(0, Math.min(3, diff.size())));
         if (code != ExitCodes.OK) {
-            failures.add(what + ": the re-run exited " + code);
+            failures.add(what + ": the re-run exited " + code + "; its last lines: " + String.join("\n  ", rerun.tail()));
         } else if (!diff.isEmpty()) {
             failures.add(what + ", then re-run, differs from the clean run in " + String.join("; ", diff));
         }

@@ -35,7 +35,16 @@ final class KilledRun {
     }
 
     /** What happened to one child: its exit status, the kill point it died at (if any) and its last output lines. */
-    record Outcome(int exit, Optional<String> killedAt, List<String> tail) {
+    record Outcome(int exit, Optional<String> killedAt, List<String> tail, List<String> points) {
+    }
+
+    /**
+     * Runs {@code args} to its end, listing its kill points ("kind what", in order). Clean runs and re-runs are
+     * children too, fresh JVMs as in production: a second run inside one JVM may differ from a first one in what no
+     * scheduler ever sees (a ranker trained in a JVM that trained before).
+     */
+    Outcome toCompletion(List<String> args) {
+        return run("list", args, -1);
     }
 
     /** Runs {@code args} until its {@code n}-th kill point. */
@@ -60,6 +69,7 @@ final class KilledRun {
             Process p = pb.start();
             List<String> tail = new ArrayList<>();
             Optional<String> killedAt = Optional.empty();
+            List<String> points = new ArrayList<>();
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
             long killAtNanos = Long.MAX_VALUE;
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
@@ -76,6 +86,8 @@ final class KilledRun {
                         tail.remove(0);
                     }
                     if (line.startsWith(KillPoints.MARK)) {
+                        // "millrace-kill-point N kind what[ KILL]"
+                        points.add(line.substring(KillPoints.MARK.length() + 1).split(" ", 2)[1]);
                         if (line.endsWith(" KILL")) {
                             killedAt = Optional.of(line.substring(KillPoints.MARK.length() + 1, line.length() - 5));
                         } else if (delayMs >= 0 && killAtNanos == Long.MAX_VALUE) {
@@ -102,7 +114,7 @@ final class KilledRun {
                 p.destroyForcibly();
                 throw new IllegalStateException("the child did not exit: " + cmd);
             }
-            return new Outcome(p.exitValue(), killedAt, tail);
+            return new Outcome(p.exitValue(), killedAt, tail, points);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

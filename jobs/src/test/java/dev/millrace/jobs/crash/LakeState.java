@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -165,11 +166,14 @@ record LakeState(Map<String, String> parts) {
     }
 
     /**
-     * JSON without its times, with the lake's own path as {@code <lake>} (a manifest or version names the folders it
-     * points at, and each crash runs in its own copy of the lake), keys sorted and numbers by value (8 = 8.0).
+     * JSON without its times, with lake paths as {@code <lake>} (a manifest or version names the folders it points at,
+     * and each crash runs in its own copy of the lake), keys sorted and numbers by value (8 = 8.0).
      */
     private static String json(String text, Path root) throws IOException {
-        JsonNode n = JSON.readTree(text.replace(root.toAbsolutePath().toString(), "<lake>"));
+        // Any lake beside this one: a lake copied from another names the folders of the one it was copied from.
+        String masked = text.replaceAll(Pattern.quote(root.toAbsolutePath().getParent().toString()) + "/[^/\"]+",
+                "<lake>");
+        JsonNode n = JSON.readTree(masked);
         dropTimes(n);
         return digest(JSON.writeValueAsBytes(canonical(n)));
     }
