@@ -64,7 +64,9 @@ final class KilledRun {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(repo.toFile()).redirectErrorStream(true);
         pb.environment().put("MILLRACE_NO_BUILD", "1");
         pb.environment().put("MILLRACE_DRIVER_MEMORY", "1g");
-        pb.environment().put("JAVA_OPTS", "-XX:TieredStopAtLevel=1 -Xss4m -D" + KillPoints.PROPERTY + "=" + killAt);
+        // C1 alone (as bin/test-launcher runs them) with its code cache sized: C1's 48 MB default ran out in score
+        // on CI ("Out of space in CodeCache for method handle intrinsic").
+        pb.environment().put("JAVA_OPTS", "-XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=240m -Xss4m -D" + KillPoints.PROPERTY + "=" + killAt);
         try {
             Process p = pb.start();
             List<String> tail = new ArrayList<>();
