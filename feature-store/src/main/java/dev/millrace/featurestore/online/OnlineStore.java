@@ -1,6 +1,7 @@
 package dev.millrace.featurestore.online;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -13,7 +14,8 @@ import java.util.Optional;
  * Readers call {@link #lookup(Keyspace, String)}, which resolves the current version once and reads from it; a
  * second read for the same request passes that version to {@link #get(long, Keyspace, String)}, so a request never
  * mixes two versions. A version stays readable while it is current or previous, so a request that resolved a
- * version just before a flip still finds it.
+ * version just before a flip still finds it. A request for many keys calls {@link #lookupAll(Keyspace, List)}, which
+ * resolves the version once for all of them.
  *
  * <p>Overlay entries ({@link #putOverlay}) live outside the versions with a TTL, for fresh values written between
  * publishes (the streaming job's online features).
@@ -35,6 +37,15 @@ public interface OnlineStore extends AutoCloseable {
      * @throws NoCurrentVersionException when nothing has been published
      */
     Lookup lookup(Keyspace keyspace, String key);
+
+    /**
+     * Resolves the current version once and reads every key from it, as one read (one LMDB read transaction, one Redis
+     * round trip when the version has not moved), so the answer never mixes two versions.
+     *
+     * @return the version and, per key in the order given, its value or null
+     * @throws NoCurrentVersionException when nothing has been published
+     */
+    BatchLookup lookupAll(Keyspace keyspace, List<String> keys);
 
     /** Reads one key from a given version (one that {@link #lookup} returned). */
     Optional<byte[]> get(long version, Keyspace keyspace, String key);
@@ -73,6 +84,15 @@ public interface OnlineStore extends AutoCloseable {
 
     /** An unexpired overlay value, if any. */
     Optional<byte[]> getOverlay(Keyspace keyspace, String key);
+
+    /** The unexpired overlay values of many keys, in the order given (null where none); one read where the store can. */
+    default List<byte[]> getOverlays(Keyspace keyspace, List<String> keys) {
+        List<byte[]> out = new ArrayList<>(keys.size());
+        for (String key : keys) {
+            out.add(getOverlay(keyspace, key).orElse(null));
+        }
+        return out;
+    }
 
     /** Checks the store answers (for readiness); throws {@link OnlineStoreException} when it does not. */
     void ping();

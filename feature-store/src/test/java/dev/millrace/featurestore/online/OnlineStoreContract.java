@@ -64,6 +64,8 @@ abstract class OnlineStoreContract {
             assertThat(store.pointer()).isEmpty();
             assertThatThrownBy(() -> store.lookup(Keyspace.RECOMMENDATIONS, "1"))
                     .isInstanceOf(NoCurrentVersionException.class);
+            assertThatThrownBy(() -> store.lookupAll(Keyspace.RECOMMENDATIONS, List.of("1", "2")))
+                    .isInstanceOf(NoCurrentVersionException.class);
             assertThatThrownBy(store::rollback).isInstanceOf(NoCurrentVersionException.class);
             store.ping();
         }
@@ -82,6 +84,31 @@ abstract class OnlineStoreContract {
             assertThat(store.get(p.current(), Keyspace.POPULAR, Keyspace.POPULAR_KEY)).map(OnlineStoreContract::text)
                     .contains("v" + p.current());
             assertThat(store.lookup(Keyspace.features("user"), "1").found()).isEmpty();
+        }
+    }
+
+    @Test
+    void lookupAllReadsEveryKeyInOrderFromOneVersion() {
+        try (OnlineStore store = OnlineStores.open(freshSettings("batch"))) {
+            publish(store, KEYS);
+            VersionPointer p = publish(store, KEYS);
+            List<String> keys = List.of("42", "no-such-user", "0", "299", "42x", "7");
+            BatchLookup batch = store.lookupAll(Keyspace.RECOMMENDATIONS, keys);
+            assertThat(batch.version()).isEqualTo(p.current());
+            assertThat(batch.size()).isEqualTo(keys.size());
+            List<String> read = new ArrayList<>();
+            for (byte[] v : batch.values()) {
+                read.add(v == null ? null : text(v));
+            }
+            String v = "v" + p.current() + ":";
+            assertThat(read).containsExactly(v + "42", null, v + "0", v + "299", null, v + "7");
+            assertThat(batch.get(3).version()).isEqualTo(p.current());
+            assertThat(text(batch.get(3).value())).isEqualTo(v + "299");
+            // A keyspace the version does not hold: every key absent, still from the current version.
+            BatchLookup none = store.lookupAll(Keyspace.features("user"), List.of("1", "2"));
+            assertThat(none.version()).isEqualTo(p.current());
+            assertThat(none.values()).containsExactly(null, null);
+            assertThat(store.lookupAll(Keyspace.RECOMMENDATIONS, List.of()).values()).isEmpty();
         }
     }
 
@@ -135,6 +162,19 @@ abstract class OnlineStoreContract {
                                 .orElse("missing");
                         if (!pop.equals("v" + l.version())) {
                             failure.set("popular list of version " + l.version() + " read as " + pop);
+                        }
+                        // A batch read: every value from the one version it names.
+                        List<String> batchKeys = new ArrayList<>();
+                        for (int b = 0; b < 20; b++) {
+                            batchKeys.add(Integer.toString(ThreadLocalRandom.current().nextInt(KEYS)));
+                        }
+                        BatchLookup batch = readerStore.lookupAll(Keyspace.RECOMMENDATIONS, batchKeys);
+                        for (int b = 0; b < batchKeys.size(); b++) {
+                            byte[] value = batch.values().get(b);
+                            String want = "v" + batch.version() + ":" + batchKeys.get(b);
+                            if (value == null || !text(value).equals(want)) {
+                                failure.set("batch read " + (value == null ? "nothing" : text(value)) + ", expected " + want);
+                            }
                         }
                         reads.incrementAndGet();
                     } catch (RuntimeException e) {
@@ -250,6 +290,13 @@ abstract class OnlineStoreContract {
             assertThat(store.getOverlay(users, "7")).map(OnlineStoreContract::text).contains("{\"clicks\":3}");
             store.putOverlay(users, "7", utf8("{\"clicks\":4}"), Duration.ofMinutes(5));
             assertThat(store.getOverlay(users, "7")).map(OnlineStoreContract::text).contains("{\"clicks\":4}");
+            store.putOverlay(users, "ü/9", utf8("{\"clicks\":5}"), Duration.ofMinutes(5));
+            List<byte[]> many = store.getOverlays(users, List.of("8", "ü/9", "7"));
+            assertThat(many).hasSize(3);
+            assertThat(many.get(0)).isNull();
+            assertThat(text(many.get(1))).isEqualTo("{\"clicks\":5}");
+            assertThat(text(many.get(2))).isEqualTo("{\"clicks\":4}");
+            assertThat(store.getOverlays(Keyspace.features("nobody"), List.of("7"))).containsExactly((byte[]) null);
             assertThatThrownBy(() -> store.putOverlay(users, "7", utf8("x"), Duration.ZERO))
                     .isInstanceOf(IllegalArgumentException.class);
         }
@@ -284,6 +331,11 @@ abstract class OnlineStoreContract {
                 assertThat(store.get(v, items, k)).as(k).map(OnlineStoreContract::text).contains("feat " + k);
                 store.putOverlay(items, k, utf8("ov " + k), Duration.ofMinutes(5));
                 assertThat(store.getOverlay(items, k)).as(k).map(OnlineStoreContract::text).contains("ov " + k);
+            }
+            // One batch read of every shape, in order.
+            BatchLookup all = store.lookupAll(items, keys);
+            for (int i = 0; i < keys.size(); i++) {
+                assertThat(text(all.values().get(i))).as(keys.get(i)).isEqualTo("feat " + keys.get(i));
             }
             // Keys are exact: no case folding, no trimming, no numeric reading.
             assertThat(store.lookup(Keyspace.RECOMMENDATIONS, "b00x4whp5e").found()).isEmpty();

@@ -1,5 +1,6 @@
 package dev.millrace.featurestore.online.embedded;
 
+import dev.millrace.featurestore.online.BatchLookup;
 import dev.millrace.featurestore.online.Keyspace;
 import dev.millrace.featurestore.online.Lookup;
 import dev.millrace.featurestore.online.NoCurrentVersionException;
@@ -96,6 +97,27 @@ public final class LmdbOnlineStore implements OnlineStore {
                 Dbi<byte[]> dbi = shared.cached(name);
                 if (dbi != null || attempt > 0) {
                     return new Lookup(p.current(), dbi == null ? null : dbi.get(txn, bytes(key)));
+                }
+            }
+            shared.existing(name);
+        }
+    }
+
+    @Override
+    public BatchLookup lookupAll(Keyspace keyspace, List<String> keys) {
+        // As lookup: the pointer and every value come from one read transaction, so one committed state.
+        for (int attempt = 0; ; attempt++) {
+            String name;
+            try (Txn<byte[]> txn = shared.env().txnRead()) {
+                VersionPointer p = readPointer(txn).orElseThrow(NoCurrentVersionException::new);
+                name = LmdbLayout.data(slotOf(txn, p.current()), keyspace);
+                Dbi<byte[]> dbi = shared.cached(name);
+                if (dbi != null || attempt > 0) {
+                    List<byte[]> values = new ArrayList<>(keys.size());
+                    for (String key : keys) {
+                        values.add(dbi == null ? null : dbi.get(txn, bytes(key)));
+                    }
+                    return new BatchLookup(p.current(), values);
                 }
             }
             shared.existing(name);
@@ -352,11 +374,33 @@ public final class LmdbOnlineStore implements OnlineStore {
         if (stored == null) {
             return Optional.empty();
         }
-        ByteBuffer buf = ByteBuffer.wrap(stored);
-        if (buf.getLong() <= clock.millis()) {
-            return Optional.empty();
+        return Optional.ofNullable(unexpired(stored, clock.millis()));
+    }
+
+    @Override
+    public List<byte[]> getOverlays(Keyspace keyspace, List<String> keys) {
+        List<byte[]> out = new ArrayList<>(keys.size());
+        Dbi<byte[]> dbi = shared.existing(LmdbLayout.overlay(keyspace));
+        if (dbi == null) {
+            keys.forEach(k -> out.add(null));
+            return out;
         }
-        return Optional.of(Arrays.copyOfRange(stored, Long.BYTES, stored.length));
+        long now = clock.millis();
+        try (Txn<byte[]> txn = shared.env().txnRead()) {
+            for (String key : keys) {
+                byte[] stored = dbi.get(txn, bytes(key));
+                out.add(stored == null ? null : unexpired(stored, now));
+            }
+        }
+        return out;
+    }
+
+    /** An overlay entry's value (after its expiry time), or null once expired. */
+    private static byte[] unexpired(byte[] stored, long now) {
+        if (ByteBuffer.wrap(stored).getLong() <= now) {
+            return null;
+        }
+        return Arrays.copyOfRange(stored, Long.BYTES, stored.length);
     }
 
     /** Deletes expired overlay entries of a keyspace (reads already ignore them); returns how many. */

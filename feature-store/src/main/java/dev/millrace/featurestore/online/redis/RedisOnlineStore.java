@@ -1,5 +1,6 @@
 package dev.millrace.featurestore.online.redis;
 
+import dev.millrace.featurestore.online.BatchLookup;
 import dev.millrace.featurestore.online.Keyspace;
 import dev.millrace.featurestore.online.Lookup;
 import dev.millrace.featurestore.online.NoCurrentVersionException;
@@ -136,6 +137,41 @@ public final class RedisOnlineStore implements OnlineStore {
     }
 
     @Override
+    public BatchLookup lookupAll(Keyspace keyspace, List<String> ids) {
+        // As lookup, with one HMGET for every key: the pointer read and the values of the version it names (the hash
+        // of one version, read by one command) in one pipeline; if the pointer moved, again from the new version.
+        if (ids.isEmpty()) {
+            VersionPointer now = pointer().orElseThrow(NoCurrentVersionException::new);
+            return new BatchLookup(now.current(), new ArrayList<>());
+        }
+        return call("read " + keyspace, () -> {
+            long guess = lastSeen;
+            byte[][] fields = new byte[ids.size()][];
+            for (int i = 0; i < fields.length; i++) {
+                fields[i] = ids.get(i).getBytes(StandardCharsets.UTF_8);
+            }
+            for (int attempt = 0; attempt < LOOKUP_ATTEMPTS; attempt++) {
+                Response<String> pointer;
+                Response<List<byte[]>> values = null;
+                try (Pipeline p = (Pipeline) client.pipelined()) {
+                    pointer = p.get(keys.pointer());
+                    if (guess > 0) {
+                        values = p.hmget(keys.dataBytes(guess, keyspace), fields);
+                    }
+                    p.sync();
+                }
+                VersionPointer now = decode(pointer.get()).orElseThrow(NoCurrentVersionException::new);
+                if (now.current() == guess) {
+                    return new BatchLookup(guess, new ArrayList<>(values.get()));
+                }
+                guess = now.current();
+                lastSeen = guess;
+            }
+            throw new OnlineStoreException("the version pointer kept moving during a read of " + keyspace);
+        });
+    }
+
+    @Override
     public Optional<byte[]> get(long version, Keyspace keyspace, String key) {
         return call("read " + keyspace, () -> Optional.ofNullable(
                 client.hget(keys.dataBytes(version, keyspace), key.getBytes(StandardCharsets.UTF_8))));
@@ -234,6 +270,18 @@ public final class RedisOnlineStore implements OnlineStore {
     @Override
     public Optional<byte[]> getOverlay(Keyspace keyspace, String key) {
         return call("read an overlay value", () -> Optional.ofNullable(client.get(keys.overlay(keyspace, key))));
+    }
+
+    @Override
+    public List<byte[]> getOverlays(Keyspace keyspace, List<String> ids) {
+        if (ids.isEmpty()) {
+            return new ArrayList<>();
+        }
+        byte[][] names = new byte[ids.size()][];
+        for (int i = 0; i < names.length; i++) {
+            names[i] = keys.overlay(keyspace, ids.get(i));
+        }
+        return call("read overlay values", () -> new ArrayList<>(client.mget(names)));
     }
 
     @Override
