@@ -12,10 +12,11 @@ import java.util.Optional;
  * @param adminToken the bearer token of the admin API; empty disables every endpoint that writes
  * @param timeouts   how long a client may keep a connection idle or a request unfinished
  * @param metrics    where {@code /metrics} answers (its own listener, or behind its own token)
+ * @param batch      bounds of the batch routes ({@code millrace.serving.batch})
  */
 public record ServingSettings(String host, int port, int ioThreads, int workerThreads, int defaultK, int maxK,
                               int maxUriLength, long maxBodyBytes, Optional<String> adminToken,
-                              Duration featureTtl, HttpTimeouts timeouts, MetricsExposure metrics) {
+                              Duration featureTtl, HttpTimeouts timeouts, MetricsExposure metrics, BatchLimits batch) {
 
     public ServingSettings {
         if (port < 0 || port > 65535) {
@@ -24,7 +25,7 @@ public record ServingSettings(String host, int port, int ioThreads, int workerTh
         if (maxK < 1 || defaultK < 1 || defaultK > maxK) {
             throw new IllegalArgumentException("need 1 <= default-k <= max-k, got default-k " + defaultK + ", max-k " + maxK);
         }
-        if (ioThreads < 1 || workerThreads < 1 || maxUriLength < 64 || maxBodyBytes < 0) {
+        if (ioThreads < 1 || workerThreads < 1 || maxUriLength < 64 || maxBodyBytes < 0 || batch == null) {
             throw new IllegalArgumentException("invalid millrace.serving.http settings");
         }
         adminToken = adminToken.filter(t -> !t.isBlank());
@@ -45,7 +46,9 @@ public record ServingSettings(String host, int port, int ioThreads, int workerTh
                 config.getDuration("millrace.serving.features.ttl"),
                 new HttpTimeouts(config.getDuration(h + "idle-timeout"), config.getDuration(h + "read-timeout"),
                         config.getDuration(h + "request-timeout")),
-                metrics(config));
+                metrics(config),
+                new BatchLimits(config.getInt("millrace.serving.batch.max-ids"),
+                        config.getBytes("millrace.serving.batch.max-body-size")));
     }
 
     private static MetricsExposure metrics(MillraceConfig config) {
@@ -56,18 +59,18 @@ public record ServingSettings(String host, int port, int ioThreads, int workerTh
 
     public ServingSettings withPort(int newPort) {
         return new ServingSettings(host, newPort, ioThreads, workerThreads, defaultK, maxK, maxUriLength,
-                maxBodyBytes, adminToken, featureTtl, timeouts, metrics);
+                maxBodyBytes, adminToken, featureTtl, timeouts, metrics, batch);
     }
 
     /** The same settings with the metrics listener on another port (0 = a free one); no effect behind a token. */
     public ServingSettings withMetricsPort(int newPort) {
         return new ServingSettings(host, port, ioThreads, workerThreads, defaultK, maxK, maxUriLength,
-                maxBodyBytes, adminToken, featureTtl, timeouts, metrics.withPort(newPort));
+                maxBodyBytes, adminToken, featureTtl, timeouts, metrics.withPort(newPort), batch);
     }
 
     @Override
     public String toString() {
         return "ServingSettings[" + host + ":" + port + ", io " + ioThreads + ", workers " + workerThreads + ", k "
-                + defaultK + "/" + maxK + ", admin " + (adminToken.isPresent() ? "enabled" : "disabled") + ", " + metrics + "]";
+                + defaultK + "/" + maxK + ", admin " + (adminToken.isPresent() ? "enabled" : "disabled") + ", " + metrics + ", " + batch + "]";
     }
 }

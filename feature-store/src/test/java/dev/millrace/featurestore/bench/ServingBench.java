@@ -9,6 +9,7 @@ import dev.millrace.featurestore.online.OnlineStores;
 import dev.millrace.featurestore.online.StoreSettings;
 import dev.millrace.featurestore.publish.PublishResult;
 import dev.millrace.featurestore.publish.Publisher;
+import dev.millrace.featurestore.serving.BatchLimits;
 import dev.millrace.featurestore.serving.HttpTimeouts;
 import dev.millrace.featurestore.serving.MetricsExposure;
 import dev.millrace.featurestore.serving.ServingServer;
@@ -78,7 +79,7 @@ public final class ServingBench {
                 Integer.getInteger("bench.io-threads", Math.max(2, Runtime.getRuntime().availableProcessors())),
                 8, 10, 100, 2048, 0, Optional.empty(), Duration.ofHours(1),
                 new HttpTimeouts(Duration.ofSeconds(60), Duration.ofSeconds(30), Duration.ofSeconds(10)),
-                MetricsExposure.onPort("127.0.0.1", 0));
+                MetricsExposure.onPort("127.0.0.1", 0), new BatchLimits(256, 128 * 1024));
         try (OnlineStore store = OnlineStores.open(embedded); ServingServer server = ServingServer.start(store, http)) {
             System.out.println("READY " + server.port());
             System.out.flush();

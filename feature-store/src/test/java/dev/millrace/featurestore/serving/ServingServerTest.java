@@ -42,6 +42,9 @@ class ServingServerTest {
     private static final HttpTimeouts TIMEOUTS = new HttpTimeouts(Duration.ofSeconds(60), Duration.ofSeconds(30),
             Duration.ofSeconds(10));
 
+    /** Small bounds, so the tests reach them cheaply. */
+    static final BatchLimits BATCH = new BatchLimits(40, 16 * 1024);
+
     @TempDir
     static Path temp;
 
@@ -59,7 +62,8 @@ class ServingServerTest {
     }
 
     static ServingSettings settings(Optional<String> token, HttpTimeouts timeouts, MetricsExposure metrics) {
-        return new ServingSettings("127.0.0.1", 0, 2, 4, 10, 50, 2048, 0, token, Duration.ofHours(1), timeouts, metrics);
+        return new ServingSettings("127.0.0.1", 0, 2, 4, 10, 50, 2048, 0, token, Duration.ofHours(1), timeouts, metrics,
+                BATCH);
     }
 
     static final String UUID_USER = "3f2c9a4e-8b1d-4c7a-9e2f-1a2b3c4d5e6f";
