@@ -3,6 +3,7 @@ package dev.millrace.featurestore.serving;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.millrace.core.tables.FeatureTables;
+import dev.millrace.featurestore.online.BatchLookup;
 import dev.millrace.featurestore.online.Keyspace;
 import dev.millrace.featurestore.online.Lookup;
 import dev.millrace.featurestore.online.NoCurrentVersionException;
@@ -14,6 +15,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -48,8 +51,50 @@ public final class FeatureService {
             }
             throw e;
         }
-        if (overlay.isPresent() && (published.value() == null || newer(overlay.get(), published.value()))) {
-            return Optional.of(new FeatureAnswer(entity, id, published.version(), "overlay", text(overlay.get())));
+        return answer(entity, id, overlay.orElse(null), published);
+    }
+
+    /**
+     * Features of many ids of one entity, in the order given, each what {@link #features} would answer for it, the
+     * published values all from one store version (one batch read). Before the first publish the ids with an overlay
+     * value get it (version 0) and the others none, with {@link FeatureBatch#published()} false; with no overlay value
+     * either, it throws {@link NoCurrentVersionException} as {@link #features} does.
+     */
+    public FeatureBatch featuresAll(String entity, List<String> ids) {
+        Keyspace ks = Keyspace.features(entity);
+        List<byte[]> overlays = store.getOverlays(ks, ids);
+        List<Optional<FeatureAnswer>> out = new ArrayList<>(ids.size());
+        BatchLookup published;
+        try {
+            published = store.lookupAll(ks, ids);
+        } catch (NoCurrentVersionException e) {
+            if (overlays.stream().allMatch(java.util.Objects::isNull)) {
+                throw e;
+            }
+            for (int i = 0; i < ids.size(); i++) {
+                byte[] o = overlays.get(i);
+                out.add(o == null ? Optional.empty() : Optional.of(new FeatureAnswer(entity, ids.get(i), 0, "overlay", text(o))));
+            }
+            return new FeatureBatch(0, false, out);
+        }
+        for (int i = 0; i < ids.size(); i++) {
+            out.add(answer(entity, ids.get(i), overlays.get(i), published.get(i)));
+        }
+        return new FeatureBatch(published.version(), true, out);
+    }
+
+    /**
+     * The answers of a batch, in request order (empty where there is none for that id).
+     *
+     * @param version   the store version every answer was resolved against (0 before the first publish)
+     * @param published false before the first publish: an id without an answer is then "not ready", not "not found"
+     */
+    public record FeatureBatch(long version, boolean published, List<Optional<FeatureAnswer>> answers) {
+    }
+
+    private static Optional<FeatureAnswer> answer(String entity, String id, byte[] overlay, Lookup published) {
+        if (overlay != null && (published.value() == null || newer(overlay, published.value()))) {
+            return Optional.of(new FeatureAnswer(entity, id, published.version(), "overlay", text(overlay)));
         }
         return published.found().map(v -> new FeatureAnswer(entity, id, published.version(), "published", text(v)));
     }

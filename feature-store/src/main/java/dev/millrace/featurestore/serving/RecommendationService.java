@@ -1,11 +1,14 @@
 package dev.millrace.featurestore.serving;
 
+import dev.millrace.featurestore.online.BatchLookup;
 import dev.millrace.featurestore.online.Keyspace;
 import dev.millrace.featurestore.online.Lookup;
 import dev.millrace.featurestore.online.OnlineStore;
 import dev.millrace.featurestore.online.OnlineStoreException;
 import dev.millrace.featurestore.online.RecommendationRecord;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -24,7 +27,23 @@ public final class RecommendationService {
 
     /** The top {@code k} for a user id (an entity key, as stored); only those k items are decoded. */
     public RecommendationAnswer recommend(String userId, int k) {
-        Lookup hit = store.lookup(Keyspace.RECOMMENDATIONS, userId);
+        return answer(userId, store.lookup(Keyspace.RECOMMENDATIONS, userId), k);
+    }
+
+    /**
+     * The answers for many users, in the order given, every one from the same store version (one batch read; the
+     * fallback list from that version too): each is what {@link #recommend} would answer for that user.
+     */
+    public List<RecommendationAnswer> recommendAll(List<String> userIds, int k) {
+        BatchLookup hits = store.lookupAll(Keyspace.RECOMMENDATIONS, userIds);
+        List<RecommendationAnswer> out = new ArrayList<>(userIds.size());
+        for (int i = 0; i < userIds.size(); i++) {
+            out.add(answer(userIds.get(i), hits.get(i), k));
+        }
+        return out;
+    }
+
+    private RecommendationAnswer answer(String userId, Lookup hit, int k) {
         if (hit.value() != null) {
             return new RecommendationAnswer(userId, hit.version(), false, RecommendationRecord.decode(hit.value(), k), k);
         }

@@ -11,8 +11,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /**
- * The server's Prometheus metrics: requests by route and status, latency by route, fallbacks, and the store version
- * being served. One registry per server (not the global one), so several servers in one JVM (tests) stay apart.
+ * The server's Prometheus metrics: requests by route and status, latency by route, batch requests and their ids by
+ * route, fallbacks, and the store version being served. One registry per server (not the global one), so several
+ * servers in one JVM (tests) stay apart.
  */
 public final class ServingMetrics {
 
@@ -28,11 +29,21 @@ public final class ServingMetrics {
             .help("Recommendation answers served from the popularity fallback").register(registry);
     private final Gauge storeVersion = Gauge.builder().name("millrace_serving_store_version")
             .help("The online store version last served (0 before the first)").register(registry);
+    private final Counter batches = Counter.builder().name("millrace_serving_batch_requests_total")
+            .help("Batch requests answered (200), by route").labelNames("route").register(registry);
+    private final Counter batchIds = Counter.builder().name("millrace_serving_batch_ids_total")
+            .help("Ids answered in batch requests, by route").labelNames("route").register(registry);
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
 
     public void request(String route, int status, long nanos) {
         requests.labelValues(route, Integer.toString(status)).inc();
         latency.labelValues(route).observe(nanos / 1e9);
+    }
+
+    /** One answered batch request of {@code ids} ids (its HTTP status is counted by {@link #request}). */
+    public void batch(String route, int ids) {
+        batches.labelValues(route).inc();
+        batchIds.labelValues(route).inc(ids);
     }
 
     public void fallback() {
