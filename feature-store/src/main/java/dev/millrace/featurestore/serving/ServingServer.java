@@ -11,7 +11,7 @@ import java.net.InetSocketAddress;
 
 /**
  * The serving HTTP API on Undertow (the fastest server measured here, ../shared/STACK.md): recommendations, online
- * features, health, readiness and Prometheus metrics. Reads the store it is given; closing the server does not close
+ * features (one id per GET, or many per batch POST), health, readiness and Prometheus metrics. Reads the store it is given; closing the server does not close
  * the store.
  */
 public final class ServingServer implements AutoCloseable {
@@ -42,9 +42,12 @@ public final class ServingServer implements AutoCloseable {
                 // Raw bytes beyond ASCII reach the handler, which refuses them with a JSON 400 (percent-encode them).
                 // A malformed escape ("%zz") is refused by Undertow's parser itself, with an empty 400 (docs/serving.md).
                 .setServerOption(UndertowOptions.ALLOW_UNESCAPED_CHARACTERS_IN_URL, true)
-                // Undertow's own limits sit above ours, so our JSON 413/414 answer everything but absurd requests.
+                // Undertow's own limits sit above ours, so our JSON 413/414 answer everything but absurd requests. A
+                // chunked batch body is counted by the handler as it reads; Undertow reads a buffer ahead of it, and
+                // past its own limit would cut the connection without an answer, hence the margin.
                 .setServerOption(UndertowOptions.MAX_HEADER_SIZE, Math.max(16 * 1024, settings.maxUriLength() * 4))
-                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, Math.max(1024L, settings.maxBodyBytes()))
+                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, Math.max(1024L,
+                        Math.max(settings.maxBodyBytes(), settings.batch().maxBodyBytes() + 64 * 1024)))
                 .setServerOption(UndertowOptions.MAX_PARAMETERS, 16)
                 .setServerOption(UndertowOptions.ALWAYS_SET_DATE, false)
                 // A silent connection, a request head that trickles in (slow loris) or a stalled read is closed.
