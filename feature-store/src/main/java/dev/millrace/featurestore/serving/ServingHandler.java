@@ -42,6 +42,8 @@ final class ServingHandler implements HttpHandler {
     static final String FEATURES_BATCH_ROUTE = "features_batch";
     private static final String ROLLBACK = "/v1/admin/rollback";
     private static final String NOT_READY = "no store version has been published yet";
+    /** The status counted for a request whose client left before its body ended (nginx's "client closed request"). */
+    private static final int CLIENT_GONE = 499;
 
     private final OnlineStore store;
     private final RecommendationService recommendations;
@@ -85,6 +87,9 @@ final class ServingHandler implements HttpHandler {
                 case "rollback" -> rollback(exchange);
                 default -> throw HttpError.notFound("no such endpoint: " + path);
             };
+        } catch (ClientGone e) {
+            LOG.debug("{} {}: the client closed the connection before its body ended", exchange.getRequestMethod(), path);
+            status = CLIENT_GONE;
         } catch (HttpError e) {
             status = error(exchange, e.status(), e.code(), e.getMessage());
         } catch (NoCurrentVersionException e) {
@@ -299,6 +304,10 @@ final class ServingHandler implements HttpHandler {
         } catch (RequestTooBigException e) {
             throw batchTooLarge();
         } catch (IOException e) {
+            if (exchange.isResponseStarted() || !exchange.getConnection().isOpen()) {
+                // The client closed its side before its body ended (Undertow has closed the connection): no one to answer.
+                throw new ClientGone();
+            }
             throw HttpError.badRequest("the request body could not be read: " + clip(String.valueOf(e.getMessage())));
         }
         if (body.length > max) {
@@ -378,6 +387,13 @@ final class ServingHandler implements HttpHandler {
         exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
         exchange.getResponseSender().send(body, StandardCharsets.UTF_8);
         return status;
+    }
+
+    /** A request that cannot be answered: its connection is gone. */
+    private static final class ClientGone extends RuntimeException {
+        ClientGone() {
+            super(null, null, false, false);
+        }
     }
 
     /** Echoes at most 64 characters of a bad input back. */

@@ -253,6 +253,37 @@ class ServingBatchTest {
                 .method("GET", HttpRequest.BodyPublishers.ofString("x".repeat(100)))), 413, "payload_too_large");
     }
 
+    /** Sends raw bytes, closes our side, returns everything the server sent back. */
+    private static String raw(ServingServer s, String request, boolean halfClose) throws IOException {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", s.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.UTF_8));
+            socket.getOutputStream().flush();
+            if (halfClose) {
+                socket.shutdownOutput();
+            }
+            try {
+                return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            } catch (java.net.SocketException e) {
+                return ""; // reset after the answer or instead of one
+            }
+        }
+    }
+
+    @Test
+    void brokenChunkedBodiesNeverGetA5xx() throws Exception {
+        String head = "POST " + RECS + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n";
+        // A well-formed chunked body is read like any other.
+        String ok = raw(server, head + "b\r\n{\"ids\":[\"3\"\r\n2\r\n]}\r\n0\r\n\r\n", false);
+        assertThat(ok).startsWith("HTTP/1.1 200").contains("\"user_id\":\"3\"");
+        // A body cut short by the client closing its side: Undertow closes the connection, nothing can be answered.
+        assertThat(raw(server, head + "20\r\n{\"ids\":", true)).isEmpty();
+        // A body whose chunk framing is broken: no 5xx; a 400 if the connection is still there to carry one.
+        String broken = raw(server, head + "zz\r\nxyz\r\n", true);
+        assertThat(broken).satisfiesAnyOf(b -> assertThat(b).isEmpty(), b -> assertThat(b).startsWith("HTTP/1.1 400"));
+        assertThat(get(server, "/health").statusCode()).isEqualTo(200);
+    }
+
     @Test
     void malformedBodiesAre400NamingTheProblem() throws Exception {
         String[][] cases = {
