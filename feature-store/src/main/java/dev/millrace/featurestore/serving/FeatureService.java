@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -68,7 +69,7 @@ public final class FeatureService {
         try {
             published = store.lookupAll(ks, ids);
         } catch (NoCurrentVersionException e) {
-            if (overlays.stream().allMatch(java.util.Objects::isNull)) {
+            if (overlays.stream().allMatch(Objects::isNull)) {
                 throw e;
             }
             for (int i = 0; i < ids.size(); i++) {
