@@ -16,7 +16,7 @@ import java.util.concurrent.Callable;
 /** {@code millrace models}: the registry's versions, newest last, the current one marked (no Spark needed). */
 @Command(name = "models", mixinStandardHelpOptions = true,
         description = "List the model versions in the registry (millrace.models): date, creation time, inputs, "
-                + "metrics and verdict; * marks the current one.",
+                + "metrics and verdict; * marks the champion (the version score uses).",
         footer = {"", "Examples:", "  bin/millrace models", "  bin/millrace models --details"})
 public final class ModelsCommand implements Callable<Integer> {
 
@@ -30,7 +30,7 @@ public final class ModelsCommand implements Callable<Integer> {
     public Integer call() {
         TrainingSettings s = TrainingSettings.from(common.load());
         ModelRegistry registry = ModelRegistry.at(s.registryLocation());
-        String current = registry.currentVersion().orElse("");
+        String current = registry.aliasVersion(ModelRegistry.CHAMPION).orElse("");
         System.out.println("registry: " + registry.root());
         if (registry.list().isEmpty()) {
             System.out.println("no model versions yet (bin/millrace train)");
