@@ -220,6 +220,15 @@ public final class ModelRegistry {
         return aliasVersion(alias).flatMap(this::get);
     }
 
+    /** The version a reference names ({@code name@alias} or {@code name@vNNNN}); its model must be this registry's. */
+    public Optional<ModelVersion> resolve(ModelReference ref) {
+        if (!ref.model().equals(root.getFileName().toString())) {
+            throw new IllegalArgumentException("model reference " + ref + " names another model than the registry "
+                    + root);
+        }
+        return ref.version().isPresent() ? get(ref.version().get()) : resolve(ref.alias().orElseThrow());
+    }
+
     /** The {@value #CHAMPION}: the version the jobs score with (what {@code CURRENT} used to name). */
     public Optional<ModelVersion> champion() {
         return resolve(CHAMPION);

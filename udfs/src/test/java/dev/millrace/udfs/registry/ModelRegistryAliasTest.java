@@ -165,6 +165,9 @@ class ModelRegistryAliasTest {
         reranker.setAlias(CHAMPION, "v0001");
         assertThat(ranker.champion()).map(ModelVersion::version).contains("v0002");
         assertThat(reranker.champion()).map(ModelVersion::name).contains("reranker-eu");
+        assertThat(ModelReference.parse("reranker-eu@champion").resolve(dir.toString()))
+                .map(ModelVersion::version).contains("v0001");
+        assertThat(ModelReference.parse("ranker").resolve(dir.toString())).map(ModelVersion::version).contains("v0002");
     }
 
     private static List<String> names(Path folder) throws IOException {
