@@ -85,8 +85,8 @@ final class DemoTraining {
         report.put("evaluate", outcome.verdict());
 
         steps.begin("score: top " + s.scoreK() + " per user into gold.recommendations, popularity into gold.popular_items");
-        if (RankerModels.registry(s).current().isEmpty()) {
-            steps.line("no current model, so nothing to score (bin/millrace models lists the versions)");
+        if (RankerModels.registry(s).champion().isEmpty()) {
+            steps.line("no champion model, so nothing to score (bin/millrace models lists the versions)");
             return false;
         }
         RunReport score = new RunReport("score");

@@ -73,6 +73,11 @@ public record TrainingSettings(int shards, long exportSeed, String exportRoot,
 
     /** The registry folder of the configured model name. */
     public String registryLocation() {
-        return modelsRoot + "/" + modelName;
+        return registryLocation(modelName);
+    }
+
+    /** The registry folder of a model name under {@code millrace.models.root} (the name checked: one folder). */
+    public String registryLocation(String model) {
+        return modelsRoot + "/" + dev.millrace.udfs.registry.ModelReference.checkName(model);
     }
 }

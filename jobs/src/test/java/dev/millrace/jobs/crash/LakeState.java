@@ -148,7 +148,7 @@ record LakeState(Map<String, String> parts) {
 
     /**
      * A Parquet file as its rows (two writers of the same rows may encode them differently), JSON (by name or by its
-     * first byte, as the registry's {@code CURRENT}) canonically, anything else as its bytes.
+     * first byte, as the registry's alias files and a legacy {@code CURRENT}) canonically, anything else as its bytes.
      */
     private static String file(SparkSession spark, Path root, Path p) throws IOException {
         String name = p.getFileName().toString();

@@ -74,6 +74,6 @@ class MovieLensRankingTest {
         assertThat(ranker).isGreaterThan(als).isGreaterThan(pop);
         assertThat(evaluation.exitCode()).isEqualTo(ExitCodes.OK);
         ModelRegistry registry = ModelRegistry.at(TrainingSettings.from(config).registryLocation());
-        assertThat(registry.currentVersion()).contains(evaluation.candidate());
+        assertThat(registry.aliasVersion(ModelRegistry.CHAMPION)).contains(evaluation.candidate());
     }
 }

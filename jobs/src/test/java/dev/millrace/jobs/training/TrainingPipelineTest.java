@@ -217,9 +217,9 @@ class TrainingPipelineTest {
         assertThat(m.values().stream().map(v -> v.get("users")).distinct()).hasSize(1);
         assertThat(evaluation.exitCode()).isEqualTo(ExitCodes.OK);
         ModelRegistry registry = ModelRegistry.at(TrainingSettings.from(config).registryLocation());
-        assertThat(registry.currentVersion()).contains(evaluation.candidate());
-        assertThat(registry.current().orElseThrow().metrics()).isNotEmpty();
-        assertThat(registry.current().orElseThrow().features()).last()
+        assertThat(registry.aliasVersion(ModelRegistry.CHAMPION)).contains(evaluation.candidate());
+        assertThat(registry.champion().orElseThrow().metrics()).isNotEmpty();
+        assertThat(registry.champion().orElseThrow().features()).last()
                 .satisfies(f -> assertThat(f.name()).isEqualTo("als_score"));
         // Evaluating again: already current, exit 0.
         EvaluateJob.Outcome again = new EvaluateJob(spark, config).run(DATE, Optional.empty(), new RunReport("e"));
@@ -251,7 +251,7 @@ class TrainingPipelineTest {
 
         // A train killed after registering its draft (no verdict yet, parameters incomplete) leaves a version that
         // evaluate must never pick and the re-run must not trust: the re-run discards it.
-        ModelVersion current = registry.current().orElseThrow();
+        ModelVersion current = registry.champion().orElseThrow();
         ModelVersion draft = registry.register(new ModelVersion(null, current.name(), DATE.toString(),
                 java.time.Instant.now().toString(), Map.of("rank", 8), current.trainingData(), current.features(),
                 Map.of(), Map.of(), null), folder -> { });
@@ -273,7 +273,7 @@ class TrainingPipelineTest {
         ModelRegistry registry = ModelRegistry.at(TrainingSettings.from(config).registryLocation());
         Dataset<Row> alsUsers = spark.read().format("delta")
                 .load(lake.location(dev.millrace.core.lake.TableName.parse("gold.als_user_factors")))
-                .where(col("model_version").equalTo(registry.currentVersion().orElseThrow())).select("user_id");
+                .where(col("model_version").equalTo(registry.aliasVersion(ModelRegistry.CHAMPION).orElseThrow())).select("user_id");
         assertThat(recs.count()).isEqualTo(alsUsers.count());
         assertThat(recs.where("size(items) <> " + K).count()).isZero();
         Dataset<Row> flat = recs.selectExpr("user_id", "inline(items)");
@@ -286,7 +286,7 @@ class TrainingPipelineTest {
         // Scores are in descending order within each user's list.
         assertThat(recs.where("items[0].score < items[" + (K - 1) + "].score").count()).isZero();
         assertThat(recs.select("model_version").distinct().as(org.apache.spark.sql.Encoders.STRING()).collectAsList())
-                .containsExactly(registry.currentVersion().orElseThrow());
+                .containsExactly(registry.aliasVersion(ModelRegistry.CHAMPION).orElseThrow());
         Dataset<Row> popular = spark.read().format("delta").load(lake.location(GoldTables.POPULAR_ITEMS));
         assertThat(popular.columns()).containsExactly("rank", "item_id", "score");
         assertThat(popular.schema().apply("item_id").dataType().simpleString()).isEqualTo("string");

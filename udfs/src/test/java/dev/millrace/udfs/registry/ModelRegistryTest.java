@@ -14,7 +14,7 @@ import java.util.concurrent.Future;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** Versions, the feature spec round trip and the single current pointer of the plain-file model registry. */
+/** Versions, the feature spec round trip and the champion alias of the plain-file model registry. */
 class ModelRegistryTest {
 
     @TempDir
@@ -23,23 +23,26 @@ class ModelRegistryTest {
     private static ModelVersion draft(String date) {
         return new ModelVersion(null, "ranker", date, "2026-01-01T00:00:00Z", Map.of("epochs", 3),
                 Map.of("gold.training_set", 4L), List.of(new FeatureSpec("user_events_all", "user_events_all", -1, 10, 2),
-                new FeatureSpec("item_genres_3", "item_genres", 3, 0.1, 0.3)), Map.of(), Map.of("ranker", "ranker"), null);
+                new FeatureSpec("item_genres_3", "item_genres", 3, 0.1, 0.3)), Map.of(), Map.of("ranker", "ranker"),
+                "candidate");
     }
 
     @Test
-    void registersVersionsWithTheirArtifactsAndKeepsExactlyOneCurrent() throws Exception {
+    void registersVersionsWithTheirArtifactsAndKeepsExactlyOneChampion() throws Exception {
         ModelRegistry registry = ModelRegistry.at(dir.toUri().toString());
         ModelVersion v1 = registry.register(draft("2018-01-01"), f -> Files.writeString(f.resolve("model.bin"), "1"));
         ModelVersion v2 = registry.register(draft("2018-01-02"), f -> Files.writeString(f.resolve("model.bin"), "2"));
         assertThat(v1.version()).isEqualTo("v0001");
         assertThat(v2.version()).isEqualTo("v0002");
         assertThat(Files.readString(registry.folder("v0002").resolve("model.bin"))).isEqualTo("2");
-        assertThat(registry.current()).isEmpty();
+        assertThat(registry.champion()).isEmpty();
 
-        registry.promote("v0001");
-        registry.promote("v0002");
-        assertThat(registry.currentVersion()).contains("v0002");
-        assertThatThrownBy(() -> registry.promote("v0099")).hasMessageContaining("no model version v0099");
+        registry.setAlias(ModelRegistry.CHAMPION, "v0001");
+        registry.setAlias(ModelRegistry.CHAMPION, "v0002");
+        assertThat(registry.aliasVersion(ModelRegistry.CHAMPION)).contains("v0002");
+        assertThat(registry.champion()).map(ModelVersion::version).contains("v0002");
+        assertThatThrownBy(() -> registry.setAlias(ModelRegistry.CHAMPION, "v0099"))
+                .hasMessageContaining("no model version v0099");
 
         ModelVersion read = registry.get("v0001").orElseThrow();
         assertThat(read.features()).isEqualTo(draft("x").features());
@@ -48,26 +51,29 @@ class ModelRegistryTest {
         assertThat(registry.get("v0001").orElseThrow().metrics()).containsEntry("ndcg_at_10", 0.25);
         assertThat(registry.list()).extracting(ModelVersion::version).containsExactly("v0001", "v0002");
         assertThat(registry.latest(v -> v.logicalDate().equals("2018-01-01"))).map(ModelVersion::version).contains("v0001");
-        // Only the pointer file and the versions folder: no temporary files left behind.
+        // Only the aliases and versions folders: no temporary files left behind.
         try (var s = Files.list(dir)) {
             assertThat(s.map(p -> p.getFileName().toString()).filter(n -> !n.equals(".staging")).toList())
-                    .containsExactlyInAnyOrder("CURRENT", "versions");
+                    .containsExactlyInAnyOrder("aliases", "versions");
+        }
+        try (var s = Files.list(dir.resolve("aliases"))) {
+            assertThat(s.map(p -> p.getFileName().toString()).toList()).containsExactly("champion");
         }
     }
 
     @Test
-    void discardRemovesAVersionAndItsFilesButNeverTheCurrentOne() throws Exception {
+    void discardRemovesAVersionAndItsFilesButNeverAnAliasedOne() throws Exception {
         ModelRegistry registry = ModelRegistry.at(dir.toUri().toString());
         ModelVersion v1 = registry.register(draft("2018-01-01"), f -> Files.writeString(f.resolve("model.bin"), "1"));
         ModelVersion v2 = registry.register(draft("2018-01-02"), f -> Files.writeString(f.resolve("model.bin"), "2"));
-        registry.promote(v1.version());
+        registry.setAlias(ModelRegistry.CHAMPION, v1.version());
         registry.discard(v2.version());
         assertThat(registry.get(v2.version())).isEmpty();
         assertThat(Files.exists(registry.folder(v2.version()))).isFalse();
         assertThat(registry.list()).extracting(ModelVersion::version).containsExactly("v0001");
         // The freed number is the next one again, as if the discarded version had never been registered.
         assertThat(registry.register(draft("2018-01-02"), f -> { }).version()).isEqualTo("v0002");
-        assertThatThrownBy(() -> registry.discard(v1.version())).hasMessageContaining("is current");
+        assertThatThrownBy(() -> registry.discard(v1.version())).hasMessageContaining("is aliased (champion)");
         try (var s = Files.list(dir.resolve(".trash"))) {
             assertThat(s.toList()).isEmpty();
         }

@@ -72,7 +72,8 @@ public final class EvaluateJob {
                 .or(() -> registry.latest(v -> v.evaluation() != null && v.logicalDate().equals(date.toString())))
                 .or(() -> registry.latest(v -> v.evaluation() != null))
                 .orElseThrow(() -> new IllegalStateException("no model in " + registry.root() + ": run train first"));
-        Optional<ModelVersion> current = registry.current();
+        // The champion alias (a legacy registry's CURRENT); verdicts keep calling it "current", which schedulers read.
+        Optional<ModelVersion> current = registry.champion();
         report.put("candidate", candidate.version());
         report.put("current", current.map(ModelVersion::version).orElse("none"));
         if (current.isPresent() && current.get().version().equals(candidate.version())) {
@@ -153,7 +154,7 @@ public final class EvaluateJob {
                 stored.put(name.replace(' ', '_') + "." + m, v)));
         registry.update(candidate.withEvaluation(stored, verdict));
         if (promote) {
-            registry.promote(candidate.version());
+            registry.setAlias(ModelRegistry.CHAMPION, candidate.version());
         }
         LOG.info(verdict);
         for (Map.Entry<String, Map<String, Double>> e : methods.entrySet()) {

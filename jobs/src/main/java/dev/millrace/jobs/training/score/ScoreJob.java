@@ -89,8 +89,8 @@ public final class ScoreJob {
 
     public int run(LocalDate date, int k, String runId, RunReport report) {
         ModelRegistry registry = RankerModels.registry(s);
-        ModelVersion v = registry.current().orElseThrow(() -> new IllegalStateException("no current model in "
-                + registry.root() + ": run train and evaluate first"));
+        ModelVersion v = registry.champion().orElseThrow(() -> new IllegalStateException("no " + ModelRegistry.CHAMPION
+                + " model in " + registry.root() + ": run train and evaluate first"));
         report.put("logical_date", date.toString());
         report.put("model_version", v.version());
         String location = lake.location(GoldTables.RECOMMENDATIONS);
