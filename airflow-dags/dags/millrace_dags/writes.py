@@ -21,6 +21,7 @@ possible there, a missed conflict is not.
 from __future__ import annotations
 
 import fnmatch
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -28,6 +29,9 @@ from dataclasses import dataclass, field
 # (gold.popular_items, or the most-rated items of silver.ratings when there is none) and every online feature table.
 # The daily DAG maintains these apart from the rest, after publish, so that none is rewritten while publish reads it.
 PUBLISH_READS = ("gold.recommendations", "gold.popular_items", "silver.ratings", "features.*_features")
+# Every job also writes its run report, _runs/<command>/<UTC time>-<UUID>.json (core's RunReport, with the local file
+# system's .crc beside it): a fresh name each run, so two jobs never write the same report; not declared per task.
+RUN_REPORT = re.compile(r"_runs/[a-z-]+/\.?\d{8}T\d{6}Z-[0-9a-f-]{36}\.json(\.crc)?")
 # bronze.events belongs to the streaming jobs; the millrace_streaming_ops DAG compacts and vacuums it every hour, so the
 # daily maintain leaves it alone rather than run a second OPTIMIZE on it at the same time.
 STREAMING_TABLES = ("bronze.events",)
@@ -148,8 +152,9 @@ DAILY: Mapping[str, TaskIO] = {
     "train": _io(["gold.als_user_factors", "gold.als_item_factors", "meta.user_ids", "meta.item_ids", "_models/",
                   "exports/training/{ds}", "exports/training/.{ds}.*"],
                  ["silver.ratings", "gold.training_set", "features.*_features"]),
-    # EvaluateCommand: the verdict into the version's metadata and, when promoted, the CURRENT pointer.
-    "evaluate": _io(["_models/"], ["gold.training_set", "silver.ratings", "features.*_features", "gold.als_*",
+    # EvaluateCommand: the verdict into the version's metadata and, when promoted, the CURRENT pointer; its HTML
+    # report _runs/evaluate/<ds>-<version>.html.
+    "evaluate": _io(["_models/", "_runs/evaluate/{ds}-*", "_runs/evaluate/.{ds}-*"], ["gold.training_set", "silver.ratings", "features.*_features", "gold.als_*",
                                   "meta.user_ids", "meta.item_ids"]),
     # ScoreJob: gold.recommendations and gold.popular_items from the current model.
     "score": _io(["gold.recommendations", "gold.popular_items"],
