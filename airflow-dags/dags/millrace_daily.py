@@ -1,5 +1,7 @@
 """Millrace's daily batch pipeline: ingest -> features -> training set -> export -> train -> evaluate gate -> score ->
-publish -> maintain, each step one command of the project's jar run with spark-submit for the run's logical date.
+then, side by side, publish (-> maintain_published) and maintain; each step one command of the project's jar run with
+spark-submit for the run's logical date. What each task reads and writes is declared in ``millrace_dags.writes``; no
+two tasks that may run at once touch the same table or folder (tests/test_writes.py).
 
 Settings (airflow-dags/README.md): the ``millrace_spark`` connection (Spark master, deploy mode), the Variables
 ``millrace_jar``, ``millrace_lake``, ``millrace_source`` (+ optional ``millrace_conf``, ``millrace_spark_jars``,
@@ -11,6 +13,7 @@ import pendulum
 from airflow.sdk import DAG, Param
 
 from millrace_dags.spark import DEFAULT_ARGS, millrace_task
+from millrace_dags.writes import DAILY, maintain_args
 
 with DAG(
     dag_id="millrace_daily",
@@ -18,7 +21,7 @@ with DAG(
     schedule="@daily",
     start_date=pendulum.datetime(2024, 1, 1, tz="UTC"),
     catchup=False,
-    max_active_runs=1,  # every task writes the same lake tables
+    max_active_runs=1,  # every run writes the same lake tables
     default_args=DEFAULT_ARGS,
     tags=["millrace", "batch"],
     params={
@@ -51,9 +54,15 @@ with DAG(
     score = millrace_task("score", ["score"])
     # publish and maintain work on the lake's latest state (no --date option).
     publish = millrace_task("publish", ["publish"], date=False)
-    # Runs after a NOT_PROMOTED skip too, never after a failure.
-    maintain = millrace_task("maintain", ["maintain"], date=False, trigger_rule="none_failed")
+    # OPTIMIZE + VACUUM of every table but the ones publish reads (and bronze.events, the streaming DAG's), beside
+    # publish; then publish's inputs, once publish has read them. Both run after a NOT_PROMOTED skip too (score and
+    # publish skipped), never after a failure.
+    maintain = millrace_task("maintain", ["maintain", *maintain_args(DAILY["maintain"])], date=False,
+                             trigger_rule="none_failed")
+    maintain_published = millrace_task("maintain_published", ["maintain", *maintain_args(DAILY["maintain_published"])],
+                                       date=False, trigger_rule="none_failed")
 
-    # One after another: train reads (and, when it is missing, writes) the export of the same date, so running
-    # export_training beside it could delete the shards train is reading.
-    ingest >> features >> training_set >> export_training >> train >> evaluate >> score >> publish >> maintain
+    # export_training before train: train reads (and, when it is missing, writes) the export of the same date, so
+    # running export_training beside it could delete the shards train is reading.
+    ingest >> features >> training_set >> export_training >> train >> evaluate >> score >> [publish, maintain]
+    publish >> maintain_published

@@ -25,45 +25,21 @@ def edges(dag):
 def test_daily_dag_tasks_and_dependencies(dagbag):
     dag = dagbag.get_dag("millrace_daily")
     assert set(dag.task_ids) == {"ingest", "features", "training_set", "export_training", "train", "evaluate",
-                                 "score", "publish", "maintain"}
+                                 "score", "publish", "maintain", "maintain_published"}
     assert edges(dag) == {
         ("ingest", "features"), ("features", "training_set"),
         ("training_set", "export_training"), ("export_training", "train"),
-        ("train", "evaluate"), ("evaluate", "score"), ("score", "publish"),
-        ("publish", "maintain"),
+        ("train", "evaluate"), ("evaluate", "score"),
+        # publish and maintain side by side (tests/test_writes.py: they touch different tables).
+        ("score", "publish"), ("score", "maintain"), ("publish", "maintain_published"),
     }
     assert dag.catchup is False
     assert dag.max_active_runs == 1
-    # maintain still runs when the evaluate gate skipped score and publish, never after a failure.
+    # maintain and maintain_published still run when the evaluate gate skipped score and publish, never after a failure.
     assert dag.get_task("maintain").trigger_rule == "none_failed"
+    assert dag.get_task("maintain_published").trigger_rule == "none_failed"
     assert dag.get_task("evaluate").skip_exit_codes == (4,)
     assert all(dag.get_task(t).skip_exit_codes == () for t in dag.task_ids if t != "evaluate")
-
-
-# What each daily task writes (docs/airflow.md): two tasks that write the same thing must never run at once.
-DAILY_WRITES = {
-    "ingest": {"bronze", "silver", "quarantine", "meta.ingest_ledger"},
-    "features": {"features"},
-    "training_set": {"gold.training_set"},
-    "export_training": {"exports/training/<ds>"},
-    "train": {"exports/training/<ds>", "_models", "meta.user_ids", "meta.item_ids", "gold.als_factors"},
-    "evaluate": {"_models", "gold.evaluation"},
-    "score": {"gold.recommendations", "gold.popular_items"},
-    "publish": {"_serving"},
-    "maintain": {"bronze", "silver", "quarantine", "features", "gold.training_set", "gold.recommendations",
-                 "gold.popular_items"},
-}
-
-
-def test_no_two_daily_tasks_that_write_the_same_path_can_run_at_once(dagbag):
-    dag = dagbag.get_dag("millrace_daily")
-    assert set(DAILY_WRITES) == set(dag.task_ids)
-    for a in dag.task_ids:
-        for b in dag.task_ids:
-            if a < b and DAILY_WRITES[a] & DAILY_WRITES[b]:
-                ordered = b in dag.get_task(a).get_flat_relative_ids(upstream=False) \
-                    or a in dag.get_task(b).get_flat_relative_ids(upstream=False)
-                assert ordered, f"{a} and {b} both write {DAILY_WRITES[a] & DAILY_WRITES[b]} and may run at once"
 
 
 def test_streaming_ops_dag_tasks_and_dependencies(dagbag):

@@ -25,8 +25,13 @@ def test_daily_commands_render_for_the_logical_date(dagbag, deployment_vars):
         "evaluate": ["evaluate", f"--date={DS}", lake],
         "score": ["score", f"--date={DS}", lake],
         "publish": ["publish", lake],
-        "maintain": ["maintain", lake],
+        # Every table but publish's inputs (and the streaming DAG's bronze.events) beside publish; publish's after it.
+        "maintain": ["maintain", "--exclude=bronze.events", "--exclude=features.*_features",
+                     "--exclude=gold.popular_items", "--exclude=gold.recommendations", "--exclude=silver.ratings", lake],
+        "maintain_published": ["maintain", "--table=features.*_features", "--table=gold.popular_items",
+                               "--table=gold.recommendations", "--table=silver.ratings", "--skip-missing", lake],
     }
+    assert set(expected) == set(dag.task_ids)
     for task_id, want in expected.items():
         task, got = args(dag, task_id)
         assert got == want, task_id

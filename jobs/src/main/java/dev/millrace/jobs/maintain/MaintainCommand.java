@@ -30,11 +30,23 @@ import java.util.Map;
 @Command(name = "maintain", mixinStandardHelpOptions = true,
         description = "OPTIMIZE (Z-order on user_id, item_id) and VACUUM every lake table, or the ones named.",
         footer = {"", "Examples:", "  bin/millrace maintain",
-                "  bin/millrace maintain --table silver.ratings --table bronze.ratings"})
+                "  bin/millrace maintain --table silver.ratings --table bronze.ratings",
+                "  bin/millrace maintain --exclude gold.recommendations --exclude 'features.*'",
+                "  bin/millrace maintain --table gold.recommendations --table 'features.*' --skip-missing"})
 public final class MaintainCommand extends SparkCommand {
 
-    @Option(names = "--table", paramLabel = "LAYER.NAME", description = "Only this table (repeatable).")
+    @Option(names = "--table", paramLabel = "LAYER.NAME", description = "Only this table (repeatable). A name with * "
+            + "(features.*) selects every existing table it matches, none when none does.")
     List<String> tables = new ArrayList<>();
+
+    @Option(names = "--exclude", paramLabel = "LAYER.NAME", description = "Leave this table alone (repeatable; * as "
+            + "in --table). The daily DAG maintains the tables publish reads apart from the others, so that no table "
+            + "is rewritten while publish reads it.")
+    List<String> excludes = new ArrayList<>();
+
+    @Option(names = "--skip-missing", description = "A --table named in full that does not exist is skipped, not "
+            + "refused (a first run whose model was not promoted has no gold.recommendations).")
+    boolean skipMissing;
 
     @Option(names = "--no-vacuum", description = "Compact only; keep old files.")
     boolean noVacuum;
@@ -56,8 +68,10 @@ public final class MaintainCommand extends SparkCommand {
         }
         spark.conf().set("spark.databricks.delta.retentionDurationCheck.enabled", String.valueOf(!allowShort));
         List<String> zorder = ctx.config().getStringList("millrace.maintain.zorder-columns");
-        List<TableName> targets = tables.isEmpty() ? new LakeCatalog(spark, ctx.lake()).discover()
-                : tables.stream().map(TableName::parse).toList();
+        boolean listOnly = !tables.isEmpty() && excludes.isEmpty() && !skipMissing
+                && tables.stream().noneMatch(MaintainCommand::isPattern);
+        List<TableName> targets = listOnly ? tables.stream().map(TableName::parse).toList()
+                : select(new LakeCatalog(spark, ctx.lake()).discover(), tables, excludes, skipMissing);
         Map<String, Object> perTable = new LinkedHashMap<>();
         for (TableName t : targets) {
             String location = ctx.lake().location(t);
@@ -87,6 +101,53 @@ public final class MaintainCommand extends SparkCommand {
         report.put("vacuum_retention_hours", noVacuum ? "off" : retention.toHours());
         report.put("tables", perTable);
         return ExitCodes.OK;
+    }
+
+    /**
+     * The tables to maintain: every discovered one when {@code tables} is empty, else those named (a name in full is
+     * kept even when it was not discovered, so that it is refused, unless {@code skipMissing}) or matched by a
+     * {@code *} pattern; minus those {@code excludes} names or matches. In name order, each once.
+     */
+    static List<TableName> select(List<TableName> discovered, List<String> tables, List<String> excludes,
+                                  boolean skipMissing) {
+        java.util.SortedMap<String, TableName> out = new java.util.TreeMap<>();
+        if (tables.isEmpty()) {
+            discovered.forEach(t -> out.put(t.qualified(), t));
+        }
+        for (String name : tables) {
+            if (isPattern(name)) {
+                java.util.regex.Pattern p = glob(name);
+                discovered.stream().filter(t -> p.matcher(t.qualified()).matches()).forEach(t -> out.put(t.qualified(), t));
+            } else {
+                TableName t = TableName.parse(name);
+                if (!skipMissing || discovered.contains(t)) {
+                    out.put(t.qualified(), t);
+                }
+            }
+        }
+        for (String name : excludes) {
+            java.util.regex.Pattern p = isPattern(name) ? glob(name)
+                    : java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(TableName.parse(name).qualified()));
+            out.keySet().removeIf(q -> p.matcher(q).matches());
+        }
+        return List.copyOf(out.values());
+    }
+
+    static boolean isPattern(String name) {
+        return name.contains("*");
+    }
+
+    /** {@code layer.name} with {@code *} standing for any run of name characters (never the dot). */
+    private static java.util.regex.Pattern glob(String pattern) {
+        if (!pattern.matches("[a-z0-9_*]+\\.[a-z0-9_*]+")) {
+            throw new IllegalArgumentException("expected a table name or pattern of the form layer.name (* for any "
+                    + "characters of a part), got '" + pattern + "'");
+        }
+        StringBuilder re = new StringBuilder();
+        for (char c : pattern.toCharArray()) {
+            re.append(c == '*' ? "[a-z0-9_]*" : c == '.' ? "\\." : String.valueOf(c));
+        }
+        return java.util.regex.Pattern.compile(re.toString());
     }
 
     /** Data files on storage (not just in the current snapshot): what VACUUM can remove. */
