@@ -39,7 +39,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  *
  * <p>Which points: {@code -Dmillrace.crash.points=quick} (the default, {@code bin/test}'s) crashes train once after it
  * registered its version and score once between its two tables ({@link #QUICK}), with the jobs before them run in this
- * JVM only to build the lake: about five minutes on 2 cores, what CI's 30 minutes leave. {@code sample}
+ * JVM only to build the lake: 367 s within a whole bin/test run on 2 cores, what CI's 30 minutes leave. {@code sample}
  * ({@code bin/test --e2e}) crashes every job at the first point of each kind and at its last point; {@code all} at
  * every point and at two seeded random moments inside the job's writes. The children run the launcher's class path, so
  * {@code mvn package} must have run ({@code bin/test} does).
