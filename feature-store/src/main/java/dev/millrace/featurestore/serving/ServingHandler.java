@@ -81,8 +81,8 @@ final class ServingHandler implements HttpHandler {
                 case "features" -> features(exchange, path);
                 case RECS_BATCH_ROUTE -> recommendationsBatch(exchange);
                 case FEATURES_BATCH_ROUTE -> featuresBatch(exchange, path);
-                case "health" -> get(exchange) ? send(exchange, 200, JSON, "{\"status\":\"ok\"}") : 0;
-                case "ready" -> get(exchange) ? ready(exchange) : 0;
+                case "health" -> get(exchange) ? send(exchange, 200, JSON, "{\"status\":\"ok\"}") : 405;
+                case "ready" -> get(exchange) ? ready(exchange) : 405;
                 case "metrics" -> metrics(exchange);
                 case "rollback" -> rollback(exchange);
                 default -> throw HttpError.notFound("no such endpoint: " + path);
@@ -156,7 +156,7 @@ final class ServingHandler implements HttpHandler {
 
     private int recommendations(HttpServerExchange exchange, String path) {
         if (!get(exchange)) {
-            return 0;
+            return 405;
         }
         String raw = path.substring(RECS_PREFIX.length());
         if (raw.indexOf('/') >= 0) {
@@ -205,7 +205,7 @@ final class ServingHandler implements HttpHandler {
 
     private int features(HttpServerExchange exchange, String path) {
         if (!get(exchange)) {
-            return 0;
+            return 405;
         }
         if (!exchange.getQueryParameters().isEmpty()) {
             throw HttpError.badRequest("the features endpoint takes no query parameters");
@@ -332,7 +332,7 @@ final class ServingHandler implements HttpHandler {
             throw HttpError.notFound("no such endpoint: /metrics (metrics have a listener of their own: millrace.serving.metrics)");
         }
         if (!get(exchange)) {
-            return 0;
+            return 405;
         }
         if (!metricsToken.admits(exchange)) {
             exchange.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, "Bearer");

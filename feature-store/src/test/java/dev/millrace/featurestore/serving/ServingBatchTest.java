@@ -367,6 +367,11 @@ class ServingBatchTest {
             assertThat(post(s, RECS, "{\"ids\": []}").statusCode()).isEqualTo(400);
             assertThat(post(s, "/v1/features/item:batch", ids(List.of("a", "b"), "")).statusCode()).isEqualTo(200);
             assertThat(get(s, RECS).statusCode()).isEqualTo(405);
+            // The GET routes' 405s are counted with their status too (they were counted as status 0).
+            assertThat(send(HttpRequest.newBuilder(uri(s, "/v1/recommendations/1")).DELETE())
+                    .statusCode()).isEqualTo(405);
+            assertThat(send(HttpRequest.newBuilder(uri(s, "/health")).DELETE()).statusCode())
+                    .isEqualTo(405);
             String m = send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.metricsPort() + "/metrics")).GET()).body();
             assertThat(m).contains("millrace_serving_batch_requests_total{route=\"recommendations_batch\"} 2.0")
                     .contains("millrace_serving_batch_ids_total{route=\"recommendations_batch\"} 4.0")
@@ -375,6 +380,9 @@ class ServingBatchTest {
                     .contains("millrace_serving_requests_total{route=\"recommendations_batch\",status=\"200\"} 2.0")
                     .contains("millrace_serving_requests_total{route=\"recommendations_batch\",status=\"400\"} 1.0")
                     .contains("millrace_serving_requests_total{route=\"recommendations_batch\",status=\"405\"} 1.0")
+                    .contains("millrace_serving_requests_total{route=\"recommendations\",status=\"405\"} 1.0")
+                    .contains("millrace_serving_requests_total{route=\"health\",status=\"405\"} 1.0")
+                    .doesNotContain("status=\"0\"")
                     .contains("millrace_serving_request_seconds_count{route=\"features_batch\"} 1")
                     // One fallback answer (the unknown user) in the first batch.
                     .contains("millrace_serving_fallback_total 1.0");
