@@ -372,7 +372,14 @@ class ServingBatchTest {
                     .statusCode()).isEqualTo(405);
             assertThat(send(HttpRequest.newBuilder(uri(s, "/health")).DELETE()).statusCode())
                     .isEqualTo(405);
-            String m = send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.metricsPort() + "/metrics")).GET()).body();
+            // A request is counted once its answer is handed to the socket, so the last one may not be yet: scrape
+            // until it is, within a bound.
+            URI scrape = URI.create("http://127.0.0.1:" + s.metricsPort() + "/metrics");
+            String m = send(HttpRequest.newBuilder(scrape).GET()).body();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!m.contains("route=\"health\",status=\"405\"") && System.nanoTime() < deadline) {
+                m = send(HttpRequest.newBuilder(scrape).GET()).body();
+            }
             assertThat(m).contains("millrace_serving_batch_requests_total{route=\"recommendations_batch\"} 2.0")
                     .contains("millrace_serving_batch_ids_total{route=\"recommendations_batch\"} 4.0")
                     .contains("millrace_serving_batch_requests_total{route=\"features_batch\"} 1.0")

@@ -87,25 +87,15 @@ public final class LmdbOnlineStore implements OnlineStore {
 
     @Override
     public Lookup lookup(Keyspace keyspace, String key) {
-        // A transaction can only use handles open when it began: when the version's database has no handle in this
-        // process yet (another process created it), open it and read again. Once per database per process.
-        for (int attempt = 0; ; attempt++) {
-            String name;
-            try (Txn<byte[]> txn = shared.env().txnRead()) {
-                VersionPointer p = readPointer(txn).orElseThrow(NoCurrentVersionException::new);
-                name = LmdbLayout.data(slotOf(txn, p.current()), keyspace);
-                Dbi<byte[]> dbi = shared.cached(name);
-                if (dbi != null || attempt > 0) {
-                    return new Lookup(p.current(), dbi == null ? null : dbi.get(txn, bytes(key)));
-                }
-            }
-            shared.existing(name);
-        }
+        BatchLookup one = lookupAll(keyspace, List.of(key));
+        return new Lookup(one.version(), one.values().get(0));
     }
 
     @Override
     public BatchLookup lookupAll(Keyspace keyspace, List<String> keys) {
-        // As lookup: the pointer and every value come from one read transaction, so one committed state.
+        // The pointer and every value come from one read transaction, so one committed state. A transaction can only use
+        // handles open when it began: when the version's database has no handle in this process yet (another process
+        // created it), open it and read again. Once per database per process.
         for (int attempt = 0; ; attempt++) {
             String name;
             try (Txn<byte[]> txn = shared.env().txnRead()) {
